@@ -1,0 +1,26 @@
+"""Demo data for the run command: deterministic for a given seed, safe to run twice.
+
+Each step is a function ``step(rng, out)`` that creates what is missing and leaves
+what exists. Later features append their step to ``STEPS`` (order matters).
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from typing import TextIO
+
+from . import people
+
+Step = Callable[[random.Random, TextIO], None]
+
+STEPS: list[tuple[str, Step]] = [
+    ("people", people.create_demo_users),
+]
+
+
+def run(seed: int, out: TextIO) -> None:
+    for name, step in STEPS:
+        out.write(f"  demo: {name}\n")
+        # One generator per step, derived from the seed: adding a step never changes the others.
+        step(random.Random(f"{seed}:{name}"), out)

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class FreedomsConfig(AppConfig):
+    name = "freedoms"
+    verbose_name = "Freedoms and consequences"

@@ -1,0 +1,117 @@
+"""Shared fixtures: reference data from fixtures/, and the standard cast of users.
+
+Alice works for Camden PCT (London), Bob for Islington PCT (London), Dave for
+County Durham PCT (North East). Ann is Camden's approver. Sara assesses for London,
+Nick for the North East; Lena leads London's panels. Dora is DH staff.
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from assurance.models import PCT, SHA, Role, User
+from tests.factories import CycleFactory, pct_user, sha_user
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture(autouse=True)
+def _celery_eager(settings):
+    """Tasks run eagerly in tests unless a test asks for the real worker."""
+    from wcc.celery import app
+
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = False
+
+
+@pytest.fixture(autouse=True)
+def _media_root(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def reference_data(db):
+    from assurance.services.reference import load_reference_data
+
+    load_reference_data()
+
+
+@pytest.fixture
+def camden(reference_data) -> PCT:
+    return PCT.objects.get(code="5K7")
+
+
+@pytest.fixture
+def islington(reference_data) -> PCT:
+    return PCT.objects.get(code="5K8")
+
+
+@pytest.fixture
+def durham(reference_data) -> PCT:
+    return PCT.objects.get(code="5ND")
+
+
+@pytest.fixture
+def london(reference_data) -> SHA:
+    return SHA.objects.get(code="Q36")
+
+
+@pytest.fixture
+def north_east(reference_data) -> SHA:
+    return SHA.objects.get(code="Q30")
+
+
+@pytest.fixture
+def alice(camden) -> User:
+    return pct_user(camden, full_name="Alice Staff", email="alice@camden.example")
+
+
+@pytest.fixture
+def ann(camden) -> User:
+    return pct_user(camden, Role.PCT_APPROVER, full_name="Ann Approver", email="ann@camden.example")
+
+
+@pytest.fixture
+def bob(islington) -> User:
+    return pct_user(islington, full_name="Bob Staff", email="bob@islington.example")
+
+
+@pytest.fixture
+def dave(durham) -> User:
+    return pct_user(durham, full_name="Dave Staff", email="dave@durham.example")
+
+
+@pytest.fixture
+def sara(london) -> User:
+    return sha_user(london, full_name="Sara Assessor", email="sara@london.example")
+
+
+@pytest.fixture
+def sam(london) -> User:
+    return sha_user(london, full_name="Sam Assessor", email="sam@london.example")
+
+
+@pytest.fixture
+def lena(london) -> User:
+    return sha_user(london, Role.SHA_LEAD, full_name="Lena Lead", email="lena@london.example")
+
+
+@pytest.fixture
+def nick(north_east) -> User:
+    return sha_user(north_east, full_name="Nick Assessor", email="nick@northeast.example")
+
+
+@pytest.fixture
+def dora(reference_data) -> User:
+    from tests.factories import UserFactory
+
+    return UserFactory(role=Role.DH_STAFF, full_name="Dora DH", email="dora@dh.example")
+
+
+@pytest.fixture
+def cycle(reference_data):
+    """The 2009/10 cycle with phase 1 (self-assessment) open."""
+    return CycleFactory(year_label="2009/10", open_phase=1)
