@@ -115,3 +115,48 @@ def dora(reference_data) -> User:
 def cycle(reference_data):
     """The 2009/10 cycle with phase 1 (self-assessment) open."""
     return CycleFactory(year_label="2009/10", open_phase=1)
+
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    """Playwright drives Debian's Chromium (``playwright install`` cannot download here)."""
+    return {
+        **browser_type_launch_args,
+        "executable_path": os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"),
+        "args": CHROMIUM_ARGS,
+    }
+
+
+@pytest.fixture
+def sign_in(live_server):
+    """Sign a Playwright page in through the real login form: ``sign_in(page, user)``."""
+
+    def _sign_in(page, user, password: str = "correct horse battery staple") -> None:
+        page.goto(f"{live_server.url}/accounts/login/")
+        page.get_by_label("Email address").fill(user.email)
+        page.get_by_label("Password").fill(password)
+        page.get_by_role("button", name="Sign in").click()
+        page.wait_for_load_state()
+
+    return _sign_in
+
+
+@pytest.fixture
+def screenshot_dir():
+    """Screenshots go under screenshots/ (git-ignored); docs/ copies a few."""
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parent.parent / "screenshots"
+    path.mkdir(exist_ok=True)
+    return path
