@@ -128,6 +128,18 @@ CHROMIUM_ARGS = [
 ]
 
 
+def pytest_collection_modifyitems(config, items):
+    """Browser journeys need Debian's Chromium: skipped without it, except in CI, where
+    ``WCC_REQUIRE_BROWSER=1`` makes a missing browser a failure rather than a skip."""
+    chromium = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+    if os.path.exists(chromium) or os.environ.get("WCC_REQUIRE_BROWSER") == "1":
+        return
+    skip = pytest.mark.skip(reason=f"no Chromium at {chromium} (apt-get install chromium)")
+    for item in items:
+        if "browser" in item.keywords:
+            item.add_marker(skip)
+
+
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
     """Playwright drives Debian's Chromium (``playwright install`` cannot download here)."""

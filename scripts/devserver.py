@@ -1,0 +1,73 @@
+"""Run the web server, a Celery worker and Celery beat together; Ctrl-C stops all three."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PORT = os.environ.get("PORT", "8000")
+
+COMMANDS = {
+    "web": [sys.executable, "manage.py", "runserver", f"127.0.0.1:{PORT}"],
+    "worker": [
+        sys.executable,
+        "-m",
+        "celery",
+        "-A",
+        "wcc",
+        "worker",
+        "-l",
+        "info",
+        "--concurrency",
+        os.environ.get("CELERY_CONCURRENCY", "2"),
+    ],
+    "beat": [
+        sys.executable,
+        "-m",
+        "celery",
+        "-A",
+        "wcc",
+        "beat",
+        "-l",
+        "info",
+        "-s",
+        str(ROOT / "var" / "celerybeat-schedule"),
+    ],
+}
+
+
+def main() -> int:
+    processes = {name: subprocess.Popen(cmd, cwd=ROOT) for name, cmd in COMMANDS.items()}
+    print(f"\nWCC Assurance: http://127.0.0.1:{PORT}/  (Ctrl-C stops web, worker and beat)\n")
+
+    def stop(*_: object) -> None:
+        for process in processes.values():
+            if process.poll() is None:
+                process.terminate()
+
+    signal.signal(signal.SIGTERM, stop)
+    try:
+        while all(p.poll() is None for p in processes.values()):
+            time.sleep(0.5)
+        for name, process in processes.items():
+            if process.poll() is not None:
+                print(f"{name} exited with {process.returncode}; stopping the others.")
+    except KeyboardInterrupt:
+        pass
+    finally:
+        stop()
+        for process in processes.values():
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+    return max((p.returncode or 0) for p in processes.values())
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
