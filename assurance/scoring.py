@@ -54,11 +54,10 @@ def outcome_status(
     *, baseline: Decimal, target: Decimal, actual: Decimal, higher_is_better: bool
 ) -> OutcomeStatus:
     """On trajectory: actual at or better than target; improved: better than baseline (§2.3)."""
-    better_or_equal = (lambda a, b: a >= b) if higher_is_better else (lambda a, b: a <= b)
-    strictly_better = (lambda a, b: a > b) if higher_is_better else (lambda a, b: a < b)
-    if better_or_equal(actual, target):
+    sign = 1 if higher_is_better else -1
+    if sign * (actual - target) >= 0:
         return OutcomeStatus.ON_TRAJECTORY
-    if strictly_better(actual, baseline):
+    if sign * (actual - baseline) > 0:
         return OutcomeStatus.IMPROVED
     return OutcomeStatus.NOT_IMPROVED
 
