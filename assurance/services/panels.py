@@ -1,0 +1,476 @@
+"""Panel days, review notes, scoring, consensus and moderation (domain brief §2–3; issue 4).
+
+One function per use case, each in one transaction with its audit entry. Refusals are
+``ValidationError``s: a dict names the field the message belongs next to.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from assurance import panel_rules
+from assurance.models import (
+    PCT,
+    RAG,
+    Consensus,
+    Cycle,
+    Moderation,
+    ModerationStage,
+    PanelDay,
+    PanelResult,
+    PanelScore,
+    PanelSlot,
+    PhaseKind,
+    PhaseStatus,
+    ReviewNote,
+    ScoreSheet,
+    SelfAssessment,
+    SelfAssessmentStatus,
+    User,
+)
+from assurance.panel_items import ACTUAL, LEVEL, RATING, Item, panel_items, row_key
+from assurance.services import audit
+
+Value = int | str | Decimal | None
+
+
+def _require_phase(cycle: Cycle, kind: PhaseKind, what: str) -> None:
+    if not cycle.is_phase_open(kind):
+        raise ValidationError(f"{what} only while phase {kind.value} ({kind.label}) is open.")
+
+
+# --- Panel days --------------------------------------------------------------------------
+
+
+@transaction.atomic
+def schedule_panel_day(
+    actor: User,
+    cycle: Cycle,
+    *,
+    date: dt.date,
+    venue: str,
+    members: Iterable[User],
+    chair: User | None = None,
+) -> PanelDay:
+    """The SHA lead arranges a panel day for their SHA: date, venue and members (§3 phase 3)."""
+    if not actor.is_sha_lead:
+        raise ValidationError("Only an SHA lead schedules panel days.")
+    if any(
+        p.kind == PhaseKind.PANEL_DAYS and p.status == PhaseStatus.CLOSED
+        for p in cycle.phases.all()
+    ):
+        raise ValidationError("Panel days for this cycle have closed.")
+    members = list(members)
+    if not members:
+        raise ValidationError({"members": "Choose at least one panel member."})
+    outsiders = [m for m in members if not (m.is_sha_user and m.sha_id == actor.sha_id)]
+    if outsiders:
+        raise ValidationError(
+            {"members": f"{outsiders[0]} is not an assessor or peer expert of {actor.sha}."}
+        )
+    chair = chair or actor
+    day = PanelDay.objects.create(
+        cycle=cycle, sha_id=actor.sha_id, date=date, venue=venue.strip(), chair=chair
+    )
+    day.members.set(members)
+    audit.record(
+        actor=actor,
+        action="panel_day.scheduled",
+        obj=day,
+        cycle=cycle,
+        label=f"{day} at {day.venue}",
+        new=", ".join(sorted(str(m) for m in members)),
+    )
+    return day
+
+
+def _bookings(
+    cycle: Cycle, date: dt.date, pct: PCT, member_ids: set[int]
+) -> list[panel_rules.Booking]:
+    """Slots that could clash: the PCT's slots this cycle, and slots that day with these members."""
+    slots = (
+        PanelSlot.objects.filter(panel_day__cycle=cycle)
+        .filter(Q(pct=pct) | Q(panel_day__date=date, panel_day__members__in=member_ids))
+        .select_related("panel_day", "pct")
+        .prefetch_related("panel_day__members")
+        .distinct()
+    )
+    return [
+        panel_rules.Booking(
+            date=s.panel_day.date,
+            starts_at=s.starts_at,
+            ends_at=s.ends_at,
+            pct_id=s.pct_id,
+            pct_name=s.pct.name,
+            member_ids=frozenset(m.pk for m in s.panel_day.members.all()),
+        )
+        for s in slots
+    ]
+
+
+@transaction.atomic
+def add_slot(
+    actor: User, day: PanelDay, *, pct: PCT, starts_at: dt.time, ends_at: dt.time
+) -> PanelSlot:
+    """Book one PCT into a time slot; refuses every conflict with a message saying which."""
+    if not (actor.is_sha_lead and actor.sha_id == day.sha_id):
+        raise ValidationError("Only the SHA lead arranges this panel day.")
+    if pct.sha_id != day.sha_id:
+        raise ValidationError({"pct": f"{pct.name} is not a PCT of {day.sha}."})
+    if not SelfAssessment.objects.filter(
+        cycle_id=day.cycle_id, pct=pct, status=SelfAssessmentStatus.SUBMITTED
+    ).exists():
+        raise ValidationError(
+            {"pct": f"{pct.name} has not submitted its self-assessment for {day.cycle}."}
+        )
+    # Lock the day's row: two leads booking at once cannot both pass the conflict check.
+    PanelDay.objects.select_for_update().filter(pk=day.pk).first()
+    members = {m.pk: str(m) for m in day.members.all()}
+    problems = panel_rules.slot_conflicts(
+        date=day.date,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        pct_id=pct.pk,
+        pct_name=pct.name,
+        members=members,
+        bookings=_bookings(day.cycle, day.date, pct, set(members)),
+    )
+    if problems:
+        raise ValidationError(problems)
+    slot = PanelSlot.objects.create(panel_day=day, pct=pct, starts_at=starts_at, ends_at=ends_at)
+    audit.record(
+        actor=actor,
+        action="panel_slot.added",
+        obj=slot,
+        cycle=day.cycle,
+        pct=pct,
+        label=f"{pct.name} on {day}",
+        new=f"{starts_at:%H:%M}–{ends_at:%H:%M}",
+    )
+    return slot
+
+
+# --- Phase 2: review notes ---------------------------------------------------------------
+
+
+@transaction.atomic
+def save_review_note(
+    actor: User, sa: SelfAssessment, *, section: str, note: str, questions: str
+) -> ReviewNote:
+    """An assessor's notes on a section and the questions to raise on the panel day."""
+    if not actor.is_sha_user or sa.pct.sha_id != actor.sha_id:
+        raise ValidationError("Only the PCT's SHA assessors write review notes.")
+    _require_phase(sa.cycle, PhaseKind.PLANS_ANALYSED, "Review notes can be written")
+    row, created = ReviewNote.objects.get_or_create(
+        self_assessment=sa, author=actor, section=section
+    )
+    old = row.note
+    row.note = note.strip()
+    row.questions = questions.strip()
+    row.save()
+    audit.record(
+        actor=actor,
+        action="review_note.saved",
+        obj=row,
+        cycle=sa.cycle,
+        pct=sa.pct,
+        label=f"Review note on {section}",
+        field="note",
+        old="" if created else old,
+        new=row.note,
+    )
+    return row
+
+
+# --- Phase 3: scoring --------------------------------------------------------------------
+
+
+def check_value(item: Item, value: Value, rationale: str) -> dict[str, str]:
+    """Field errors for one item's value and rationale (issue 4 bad input); empty when fine."""
+    errors: dict[str, str] = {}
+    if value is None or value == "":
+        return errors
+    if item.kind == LEVEL and value not in (1, 2, 3, 4):
+        errors["value"] = f"Choose a level from 1 to 4 for {item.label}."
+    elif item.kind == RATING and value not in RAG.values:
+        errors["value"] = f"Choose red, amber or green for {item.label}."
+    elif item.kind == ACTUAL and not isinstance(value, Decimal):
+        errors["value"] = f"Enter the actual value for {item.label} as a number, like 12.5."
+    if not rationale.strip():
+        errors["rationale"] = f"Enter a rationale for {item.label}."
+    return errors
+
+
+def _assign(row: Any, item: Item, value: Value) -> None:
+    row.level = value if item.kind == LEVEL else None
+    row.rating = value if item.kind == RATING else ""
+    row.actual = value if item.kind == ACTUAL else None
+
+
+def _stored(row: Any, item: Item) -> Value:
+    return {LEVEL: row.level, RATING: row.rating or None, ACTUAL: row.actual}[item.kind]
+
+
+def _validate_all(items: Mapping[str, Item], values: Mapping[str, tuple[Value, str]]) -> None:
+    errors: dict[str, list[str]] = {}
+    for key, (value, rationale) in values.items():
+        if key not in items:
+            raise ValidationError(f"Unknown item {key}.")
+        for field, message in check_value(items[key], value, rationale).items():
+            errors.setdefault(f"{items[key].field_prefix}__{field}", []).append(message)
+    if errors:
+        raise ValidationError(errors)
+
+
+def _require_member(actor: User, sa: SelfAssessment) -> None:
+    if not PanelSlot.objects.filter(
+        pct_id=sa.pct_id, panel_day__cycle_id=sa.cycle_id, panel_day__members=actor
+    ).exists():
+        raise ValidationError("Only members of this PCT's panel score it.")
+
+
+@transaction.atomic
+def record_panel_scores(
+    actor: User, sa: SelfAssessment, values: Mapping[str, tuple[Value, str]]
+) -> ScoreSheet:
+    """Save a panel member's scores (draft): ``{item key: (value, rationale)}``."""
+    _require_phase(sa.cycle, PhaseKind.PANEL_DAYS, "Panel scores can be recorded")
+    _require_member(actor, sa)
+    items = {i.key: i for i in panel_items(sa)}
+    _validate_all(items, values)
+    sheet, _ = ScoreSheet.objects.select_for_update().get_or_create(
+        self_assessment=sa, assessor=actor
+    )
+    if sheet.submitted_at:
+        raise ValidationError("You have submitted your score sheet; it can no longer change.")
+    existing = {row_key(r): r for r in sheet.scores.all()}
+    for key, (value, rationale) in values.items():
+        item = items[key]
+        row = existing.get(key)
+        if value in (None, "") and not rationale.strip():
+            if row is not None:
+                row.delete()
+            continue
+        old = _stored(row, item) if row else None
+        row = row or PanelScore(sheet=sheet, **item.lookup)
+        if old == value and row.rationale == rationale.strip():
+            continue
+        _assign(row, item, value)
+        row.rationale = rationale.strip()
+        row.save()
+        audit.record(
+            actor=actor,
+            action="panel_score.recorded",
+            obj=row,
+            cycle=sa.cycle,
+            pct=sa.pct,
+            label=f"Panel score: {item.label}",
+            field=key,
+            old=old,
+            new=value,
+        )
+    return sheet
+
+
+def record_panel_score(
+    actor: User, sa: SelfAssessment, key: str, value: Value, rationale: str
+) -> ScoreSheet:
+    """One item of a member's sheet."""
+    return record_panel_scores(actor, sa, {key: (value, rationale)})
+
+
+def row_kind(row: Any) -> str:
+    return LEVEL if row.competency_id else RATING if row.governance_area else ACTUAL
+
+
+def missing_items(items: Iterable[Item], rows: Iterable[Any]) -> list[Item]:
+    """Items without both a value and a rationale."""
+    done = {
+        row_key(r)
+        for r in rows
+        if r.rationale.strip()
+        and {LEVEL: r.level, RATING: r.rating or None, ACTUAL: r.actual}[row_kind(r)] is not None
+    }
+    return [i for i in items if i.key not in done]
+
+
+@transaction.atomic
+def submit_score_sheet(actor: User, sa: SelfAssessment) -> ScoreSheet:
+    """Submit a member's sheet: every item scored with a rationale. Then it is fixed."""
+    _require_phase(sa.cycle, PhaseKind.PANEL_DAYS, "Score sheets can be submitted")
+    _require_member(actor, sa)
+    sheet = (
+        ScoreSheet.objects.select_for_update().filter(self_assessment=sa, assessor=actor).first()
+    )
+    if sheet is None:
+        raise ValidationError("Score every item before you submit.")
+    if sheet.submitted_at:
+        raise ValidationError("You have already submitted your score sheet.")
+    missing = missing_items(panel_items(sa), sheet.scores.all())
+    if missing:
+        names = ", ".join(i.label for i in missing[:5])
+        more = f" and {len(missing) - 5} more" if len(missing) > 5 else ""
+        raise ValidationError(f"Score every item before you submit: {names}{more} still to do.")
+    sheet.submitted_at = timezone.now()
+    sheet.save(update_fields=["submitted_at"])
+    audit.record(
+        actor=actor,
+        action="score_sheet.submitted",
+        obj=sheet,
+        cycle=sa.cycle,
+        pct=sa.pct,
+        label=f"Score sheet for {sa.pct.name} submitted",
+    )
+    return sheet
+
+
+# --- Consensus ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def set_consensus(
+    actor: User, sa: SelfAssessment, values: Mapping[str, tuple[Value, str]]
+) -> PanelResult:
+    """The SHA lead sets the panel's agreed value per item; every item agreed locks the result."""
+    if not (actor.is_sha_lead and actor.sha_id == sa.pct.sha_id):
+        raise ValidationError("Only the SHA lead sets the panel's consensus.")
+    _require_phase(sa.cycle, PhaseKind.PANEL_DAYS, "Consensus can be set")
+    result, _ = PanelResult.objects.select_for_update().get_or_create(self_assessment=sa)
+    if result.is_locked:
+        raise ValidationError(
+            "The panel result is locked: every item has a consensus. Changes are made by "
+            "moderation in calibration."
+        )
+    if not ScoreSheet.objects.filter(self_assessment=sa, submitted_at__isnull=False).exists():
+        raise ValidationError("No panel member has submitted a score sheet yet.")
+    items = {i.key: i for i in panel_items(sa)}
+    _validate_all(items, values)
+    existing = {row_key(r): r for r in Consensus.objects.filter(self_assessment=sa)}
+    for key, (value, rationale) in values.items():
+        if value in (None, ""):
+            continue
+        item = items[key]
+        row = existing.get(key) or Consensus(self_assessment=sa, **item.lookup)
+        old = _stored(row, item) if row.pk else None
+        if row.pk and old == value and row.rationale == rationale.strip():
+            continue
+        _assign(row, item, value)
+        row.rationale = rationale.strip()
+        row.set_by = actor
+        row.save()
+        existing[key] = row
+        audit.record(
+            actor=actor,
+            action="consensus.set",
+            obj=row,
+            cycle=sa.cycle,
+            pct=sa.pct,
+            label=f"Consensus: {item.label}",
+            field=key,
+            old=old,
+            new=value,
+            reason=row.rationale,
+        )
+    if all(key in existing for key in items):
+        result.locked_at = timezone.now()
+        result.locked_by = actor
+        result.save(update_fields=["locked_at", "locked_by"])
+        audit.record(
+            actor=actor,
+            action="panel_result.locked",
+            obj=result,
+            cycle=sa.cycle,
+            pct=sa.pct,
+            label=f"Panel result for {sa.pct.name} locked",
+        )
+    return result
+
+
+# --- Phase 4: moderation -----------------------------------------------------------------
+
+
+def consensus_item(consensus: Consensus) -> Item:
+    kind = LEVEL if consensus.competency_id else RATING if consensus.governance_area else ACTUAL
+    if consensus.criterion_id:
+        label = f"Criterion {consensus.criterion.number}"
+    elif consensus.competency_id:
+        label = str(consensus.competency)
+    elif consensus.governance_area:
+        label = consensus.get_governance_area_display()
+    else:
+        label = "Outcome actual"
+    return Item(key=row_key(consensus), kind=kind, group="", label=label)
+
+
+def _final(consensus: Consensus, kind: str) -> Value:
+    return {
+        LEVEL: consensus.final_level,
+        RATING: consensus.final_rating,
+        ACTUAL: consensus.final_actual,
+    }[kind]
+
+
+@transaction.atomic
+def moderate_score(actor: User, consensus: Consensus, *, value: Value, reason: str) -> Moderation:
+    """Change a consensus value in calibration, with a mandatory reason (§3).
+
+    The SHA lead moderates their region (regional stage); DH staff nationally.
+    """
+    sa = consensus.self_assessment
+    if actor.is_dh:
+        stage = ModerationStage.NATIONAL
+    elif actor.is_sha_lead and actor.sha_id == sa.pct.sha_id:
+        stage = ModerationStage.REGIONAL
+    else:
+        raise ValidationError("Only the SHA lead (regional) or DH staff (national) moderate.")
+    _require_phase(sa.cycle, PhaseKind.CALIBRATION, "Scores can be moderated")
+    if not PanelResult.objects.filter(self_assessment=sa, locked_at__isnull=False).exists():
+        raise ValidationError("The panel has not agreed every item yet: nothing to moderate.")
+    consensus = Consensus.objects.select_for_update().get(pk=consensus.pk)
+    item = consensus_item(consensus)
+    errors = {k: v for k, v in check_value(item, value, "-").items() if k == "value"}
+    if value in (None, ""):
+        errors["value"] = f"Enter the moderated value for {item.label}."
+    if not reason.strip():
+        errors["reason"] = "Enter the reason for moderating this score."
+    if errors:
+        raise ValidationError(errors)
+    old = _final(consensus, item.kind)
+    if old == value:
+        raise ValidationError({"value": "The moderated value is the same as the current one."})
+    if item.kind == LEVEL:
+        consensus.moderated_level = value  # type: ignore[assignment]
+    elif item.kind == RATING:
+        consensus.moderated_rating = value  # type: ignore[assignment]
+    else:
+        consensus.moderated_actual = value  # type: ignore[assignment]
+    consensus.save(update_fields=["moderated_level", "moderated_rating", "moderated_actual"])
+    moderation = Moderation.objects.create(
+        consensus=consensus,
+        stage=stage,
+        old_value=str(old),
+        new_value=str(value),
+        reason=reason.strip(),
+        moderated_by=actor,
+    )
+    audit.record(
+        actor=actor,
+        action=f"moderation.{stage}",
+        obj=consensus,
+        cycle=sa.cycle,
+        pct=sa.pct,
+        label=f"Moderated: {item.label}",
+        field=item.key,
+        old=old,
+        new=value,
+        reason=moderation.reason,
+    )
+    return moderation
