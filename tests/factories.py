@@ -24,9 +24,13 @@ class SHAFactory(DjangoModelFactory):
 BASE36 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
 
+# Real PCT codes start with 5 or T: synthetic ones start with any other letter.
+SYNTHETIC_FIRST = "YZXWVUSRQPONMLKJIHGFEDCBA"
+
+
 def synthetic_code(i: int) -> str:
-    """A three-character ODS-like code that no real PCT uses (Y00–ZZZ): 2,592 of them."""
-    return "YZ"[i // 1296] + BASE36[(i // 36) % 36] + BASE36[i % 36]
+    """A three-character ODS-like code that no real PCT uses: 32,400 of them."""
+    return SYNTHETIC_FIRST[i // 1296] + BASE36[(i // 36) % 36] + BASE36[i % 36]
 
 
 class PCTFactory(DjangoModelFactory):
