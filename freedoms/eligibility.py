@@ -1,0 +1,339 @@
+"""What follows from a tier (domain brief §5): freedoms, regime, plans, franchises, the fund.
+
+Pure rules: plain values and frozen dataclasses in, values out. No ORM, no settings, no
+clock (``today`` is passed in). A newcomer asking "why does this PCT have a development
+plan for competency 6?" or "why was this franchise refused?" reads this file.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from enum import StrEnum
+
+
+class TierName(StrEnum):
+    FREEDOMS = "freedoms"
+    SUPPORT = "support"
+    NOTICE = "notice"
+
+
+class Regime(StrEnum):
+    """Performance-management regime (§5 [rule]): how often the SHA reviews the PCT."""
+
+    ANNUAL = "annual"
+    QUARTERLY = "quarterly"
+    MONTHLY = "monthly"
+
+
+class FreedomCode(StrEnum):
+    """The seven freedoms (§5 [fact]), in the order DH listed them."""
+
+    LIGHTER_TOUCH = "lighter_touch"
+    FRANCHISING = "franchising"
+    SEAT_AT_TABLE = "seat_at_table"
+    MULTI_YEAR_BUDGETS = "multi_year_budgets"
+    HIGHLIGHTED = "highlighted"
+    INNOVATION_FUND = "innovation_fund"
+    PAY_FLEXIBILITIES = "pay_flexibilities"
+
+
+ALL_FREEDOMS: tuple[FreedomCode, ...] = tuple(FreedomCode)
+
+# §5 [rule]: freedoms tier → annual review; support → quarterly; on notice → monthly.
+REGIME_BY_TIER: Mapping[TierName, Regime] = {
+    TierName.FREEDOMS: Regime.ANNUAL,
+    TierName.SUPPORT: Regime.QUARTERLY,
+    TierName.NOTICE: Regime.MONTHLY,
+}
+REVIEW_INTERVAL_MONTHS: Mapping[Regime, int] = {
+    Regime.ANNUAL: 12,
+    Regime.QUARTERLY: 3,
+    Regime.MONTHLY: 1,
+}
+
+GOVERNANCE_AREAS: tuple[str, ...] = ("strategy", "finance", "board")
+GOVERNANCE_LABELS: Mapping[str, str] = {
+    "strategy": "Strategy",
+    "finance": "Finance",
+    "board": "Board",
+}
+# §5: a development plan against each support-tier competency below this level.
+DEVELOPMENT_THRESHOLD = 3
+
+
+class PlanKind(StrEnum):
+    RECOVERY = "recovery"
+    DEVELOPMENT = "development"
+
+
+@dataclass(frozen=True)
+class TierResult:
+    """The parts of one PCT's published result that consequences depend on."""
+
+    tier: TierName
+    governance: Mapping[str, str]
+    competency_levels: Mapping[str, int]
+
+
+@dataclass(frozen=True)
+class RequiredPlan:
+    """A plan the PCT must agree with its SHA. ``subject`` is stable: it keys the plan row."""
+
+    kind: PlanKind
+    subject: str
+    title: str
+
+
+@dataclass(frozen=True)
+class Consequences:
+    freedoms: tuple[FreedomCode, ...]
+    regime: Regime
+    on_notice: bool
+    support_package: bool
+    plans: tuple[RequiredPlan, ...]
+
+
+def required_plans(result: TierResult) -> tuple[RequiredPlan, ...]:
+    """Plans a result requires (§2.2 fact, §5 rule).
+
+    - On notice: a recovery plan for the notice.
+    - Any amber or red governance area (whatever the tier): a recovery plan for that area.
+    - Support tier: a development plan for each competency below level 3.
+    """
+    plans: list[RequiredPlan] = []
+    if result.tier is TierName.NOTICE:
+        plans.append(RequiredPlan(PlanKind.RECOVERY, "notice", "Recovery plan: on notice"))
+    for area in GOVERNANCE_AREAS:
+        rating = result.governance.get(area, "")
+        if rating in {"amber", "red"}:
+            plans.append(
+                RequiredPlan(
+                    PlanKind.RECOVERY,
+                    f"governance:{area}",
+                    f"Recovery plan: {GOVERNANCE_LABELS[area].lower()} governance ({rating})",
+                )
+            )
+    if result.tier is TierName.SUPPORT:
+        for number in sorted(result.competency_levels, key=int):
+            level = result.competency_levels[number]
+            if level < DEVELOPMENT_THRESHOLD:
+                plans.append(
+                    RequiredPlan(
+                        PlanKind.DEVELOPMENT,
+                        f"competency:{int(number)}",
+                        f"Development plan: competency {int(number)} (level {level})",
+                    )
+                )
+    return tuple(plans)
+
+
+def consequences(result: TierResult) -> Consequences:
+    """Everything that follows from one PCT's tier (§5)."""
+    return Consequences(
+        freedoms=ALL_FREEDOMS if result.tier is TierName.FREEDOMS else (),
+        regime=REGIME_BY_TIER[result.tier],
+        on_notice=result.tier is TierName.NOTICE,
+        support_package=result.tier is TierName.SUPPORT,
+        plans=required_plans(result),
+    )
+
+
+# --- Review calendar ---------------------------------------------------------------------
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """The same day ``months`` later, clipped to the month's end (31 Jan + 1 → 28/29 Feb)."""
+    index = day.month - 1 + months
+    year, month = day.year + index // 12, index % 12 + 1
+    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def next_review_due(regime: Regime, since: dt.date, last_review: dt.date | None) -> dt.date:
+    """When the SHA next reviews the PCT: one interval after the last review, else after
+    the regime began (the publication was confirmed)."""
+    return add_months(last_review or since, REVIEW_INTERVAL_MONTHS[regime])
+
+
+def is_due_by_end_of_month(due: dt.date, today: dt.date) -> bool:
+    """Due this month, or overdue: the SHA's calendar lists it."""
+    last_day = dt.date(today.year, today.month, calendar.monthrange(today.year, today.month)[1])
+    return due <= last_day
+
+
+# --- Notices at the next publication -------------------------------------------------------
+
+
+class NoticeOutcome(StrEnum):
+    DISCHARGED = "discharged"
+    ESCALATED = "escalated"
+
+
+def notice_outcome(next_tier: TierName | None) -> NoticeOutcome:
+    """§5: at the next cycle a notice is discharged, or escalated if the PCT is on notice
+    again. A PCT missing from the next publication is escalated: nothing shows it improved."""
+    if next_tier is None or next_tier is TierName.NOTICE:
+        return NoticeOutcome.ESCALATED
+    return NoticeOutcome.DISCHARGED
+
+
+# --- Plans ---------------------------------------------------------------------------------
+
+
+def is_overdue(due_on: dt.date, done: bool, today: dt.date) -> bool:
+    return not done and due_on < today
+
+
+# --- Franchising ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A refusal with the form field it belongs to ('' for the whole form)."""
+
+    field: str
+    message: str
+
+
+@dataclass(frozen=True)
+class Agreement:
+    """A live franchise (proposed, accepted or approved) for the receiving PCT."""
+
+    service: str
+    all_services: bool
+    starts_on: dt.date
+    ends_on: dt.date
+
+
+@dataclass(frozen=True)
+class FranchiseProposal:
+    franchisor_id: int
+    receiver_id: int
+    franchisor_holds_freedom: bool
+    receiver_tier: TierName | None
+    service: str
+    all_services: bool
+    starts_on: dt.date
+    ends_on: dt.date
+
+
+def _overlaps(a_start: dt.date, a_end: dt.date, b_start: dt.date, b_end: dt.date) -> bool:
+    return a_start <= b_end and b_start <= a_end
+
+
+def _same_service(a: str, b: str) -> bool:
+    return " ".join(a.lower().split()) == " ".join(b.lower().split())
+
+
+def franchise_problems(proposal: FranchiseProposal, existing: Iterable[Agreement]) -> list[Problem]:
+    """Why a franchise proposal is refused (§5 rule; issue 6). Empty means it may go ahead.
+
+    ``existing`` are the receiving PCT's live agreements. An all-services franchise covers
+    every service, so it overlaps any agreement with dates in common (docs/decisions.md).
+    """
+    problems: list[Problem] = []
+    if not proposal.franchisor_holds_freedom:
+        problems.append(
+            Problem("", "Your PCT does not hold the franchising freedom, so it cannot propose one.")
+        )
+    if proposal.franchisor_id == proposal.receiver_id:
+        problems.append(Problem("receiver", "A PCT cannot franchise its own services."))
+    elif proposal.receiver_tier is TierName.FREEDOMS:
+        problems.append(
+            Problem(
+                "receiver",
+                "The receiving PCT is in the freedoms tier: only PCTs in the support or "
+                "on-notice tier can be franchised.",
+            )
+        )
+    elif proposal.receiver_tier is None:
+        problems.append(Problem("receiver", "The receiving PCT has no confirmed tier yet."))
+    if not proposal.all_services and not proposal.service.strip():
+        problems.append(Problem("service", "Enter the service, or choose all services."))
+    if proposal.ends_on < proposal.starts_on:
+        problems.append(Problem("ends_on", "The end date must be on or after the start date."))
+        return problems
+    for agreement in existing:
+        if not _overlaps(
+            proposal.starts_on, proposal.ends_on, agreement.starts_on, agreement.ends_on
+        ):
+            continue
+        if proposal.all_services and agreement.all_services:
+            problems.append(
+                Problem(
+                    "all_services",
+                    "The receiving PCT already has an all-services franchise for these dates; "
+                    "a PCT has at most one at a time.",
+                )
+            )
+            break
+        if (
+            proposal.all_services
+            or agreement.all_services
+            or _same_service(proposal.service, agreement.service)
+        ):
+            what = "all services" if agreement.all_services else f"“{agreement.service}”"
+            problems.append(
+                Problem(
+                    "starts_on",
+                    f"These dates overlap an existing franchise of {what} for the receiving "
+                    f"PCT ({agreement.starts_on:%-d %B %Y} to {agreement.ends_on:%-d %B %Y}).",
+                )
+            )
+            break
+    return problems
+
+
+def is_active_on(starts_on: dt.date, ends_on: dt.date, today: dt.date) -> bool:
+    return starts_on <= today <= ends_on
+
+
+# --- Multi-year budgets ------------------------------------------------------------------
+
+MIN_BUDGET_YEARS = 2
+MAX_BUDGET_YEARS = 5
+
+
+def budget_problems(years: int, amounts: Sequence[Decimal]) -> list[Problem]:
+    """A multi-year budget proposal spans 2–5 years with a positive amount for each year."""
+    problems: list[Problem] = []
+    if not MIN_BUDGET_YEARS <= years <= MAX_BUDGET_YEARS:
+        problems.append(
+            Problem(
+                "years",
+                f"A multi-year budget covers {MIN_BUDGET_YEARS} to {MAX_BUDGET_YEARS} years.",
+            )
+        )
+    elif len(amounts) != years:
+        problems.append(Problem("amounts", f"Enter an amount for each of the {years} years."))
+    if any(amount <= 0 for amount in amounts):
+        problems.append(Problem("amounts", "Each year's amount must be more than £0."))
+    return problems
+
+
+# --- Innovation fund --------------------------------------------------------------------
+
+
+def fund_remaining(pot: Decimal, approved: Iterable[Decimal]) -> Decimal:
+    return pot - sum(approved, Decimal(0))
+
+
+def fund_can_approve(pot: Decimal, approved: Iterable[Decimal], amount: Decimal) -> bool:
+    """Approved amounts never exceed the pot (issue 6)."""
+    return amount > 0 and amount <= fund_remaining(pot, approved)
+
+
+@dataclass(frozen=True)
+class QueueEntry:
+    application_id: int
+    holds_freedom: bool
+    submitted_at: dt.datetime
+
+
+def fund_queue_order(entries: Iterable[QueueEntry]) -> list[int]:
+    """§5 freedom 6, preferential access: freedom holders first, then oldest first."""
+    ordered = sorted(entries, key=lambda e: (not e.holds_freedom, e.submitted_at, e.application_id))
+    return [e.application_id for e in ordered]

@@ -1,0 +1,873 @@
+"""Writes for what follows from a tier: one function per use case, atomic and audited.
+
+The rules come from ``freedoms.eligibility`` (domain brief §5); these functions load rows,
+ask the rules, save, and write the audit entry in the same transaction. Refusals raise
+``Refused`` with the problems, each tied to a form field, for the view to show.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import Sum
+from django.utils import timezone
+
+from assurance.models import PCT, Publication, PublicationStatus, Role, User
+from assurance.services.audit import record
+from freedoms import eligibility
+from freedoms.eligibility import FreedomCode, Problem, TierName
+from freedoms.models import (
+    LIVE_FRANCHISE,
+    ActionStatus,
+    BudgetProposal,
+    DecisionStatus,
+    Designation,
+    DesignationKind,
+    DesignationStatus,
+    Franchise,
+    FranchiseStatus,
+    Freedom,
+    FundApplication,
+    Grant,
+    GrantStatus,
+    InnovationFund,
+    Plan,
+    PlanAction,
+    PlanStatus,
+    ReviewRecord,
+    Standing,
+)
+from freedoms.notifications import notify, pct_people, sha_leads
+
+
+class Refused(Exception):
+    """The action is not allowed; ``problems`` say why, field by field."""
+
+    def __init__(self, *problems: Problem) -> None:
+        super().__init__("; ".join(p.message for p in problems))
+        self.problems = list(problems)
+
+
+def _refuse(message: str, field_name: str = "") -> Refused:
+    return Refused(Problem(field_name, message))
+
+
+def _today() -> dt.date:
+    return timezone.localdate()
+
+
+def holds_freedom(pct: PCT, code: FreedomCode) -> bool:
+    return Grant.objects.filter(
+        pct=pct, freedom__code=code.value, status=GrantStatus.ACTIVE
+    ).exists()
+
+
+# --- Confirming a publication and granting what follows ----------------------------------
+
+
+@dataclass
+class GrantSummary:
+    granted: int = 0
+    lapsed: int = 0
+    notices: int = 0
+    discharged: int = 0
+    escalated: int = 0
+    support_packages: int = 0
+    plans: int = 0
+    flagged_franchises: int = 0
+    pcts_granted: list[int] = field(default_factory=list)
+
+
+@transaction.atomic
+def confirm_publication(publication: Publication, *, by: User) -> GrantSummary:
+    """DH staff confirm a complete publication; its tiers then take effect (§6, §5)."""
+    publication = Publication.objects.select_for_update().get(pk=publication.pk)
+    if not by.is_dh:
+        raise _refuse("Only DH staff can confirm a publication.")
+    if publication.status != PublicationStatus.COMPLETE or publication.superseded_by_id:
+        raise _refuse("Only a complete, current publication can be confirmed.")
+    if publication.confirmed_at:
+        raise _refuse("This publication has already been confirmed.")
+    publication.confirmed_at = timezone.now()
+    publication.confirmed_by = by
+    publication.save(update_fields=["confirmed_at", "confirmed_by"])
+    record(
+        actor=by,
+        action="publication.confirmed",
+        obj=publication,
+        label=f"Confirmed {publication}: freedoms, notices and plans follow",
+        cycle=publication.cycle,
+    )
+    return grant_freedoms(publication, by=by)
+
+
+def _tier_result(result: object) -> eligibility.TierResult:
+    return eligibility.TierResult(
+        tier=TierName(result.tier),  # type: ignore[attr-defined]
+        governance=result.governance,  # type: ignore[attr-defined]
+        competency_levels={str(k): int(v) for k, v in result.competency_levels.items()},  # type: ignore[attr-defined]
+    )
+
+
+@transaction.atomic
+def grant_freedoms(publication: Publication, *, by: User | None) -> GrantSummary:
+    """Turn a confirmed publication into grants, notices, support packages, plans and regimes.
+
+    A PCT that moved out of a tier has its grants lapsed and its notice discharged or
+    escalated, kept in history with the publication that ended them. Safe to run twice.
+    """
+    if not publication.confirmed_at:
+        raise _refuse("Confirm the publication before granting what follows from it.")
+    now = timezone.now()
+    today = timezone.localdate(now)
+    summary = GrantSummary()
+    freedoms = {f.code: f for f in Freedom.objects.all()}
+    if set(freedoms) != {c.value for c in FreedomCode}:
+        raise _refuse("The freedoms catalogue is not loaded: run manage.py load_freedoms.")
+    results = list(publication.results.select_related("pct"))
+    tiers = {r.pct_id: TierName(r.tier) for r in results}
+    freedoms_pcts = {pid for pid, tier in tiers.items() if tier is TierName.FREEDOMS}
+
+    # Grants: lapse those of PCTs that left the freedoms tier; flag their franchises.
+    lapsing = Grant.objects.filter(status=GrantStatus.ACTIVE).exclude(pct_id__in=freedoms_pcts)
+    lost_franchising = set(
+        lapsing.filter(freedom__code=FreedomCode.FRANCHISING).values_list("pct_id", flat=True)
+    )
+    for grant in lapsing.select_related("pct", "freedom"):
+        record(
+            actor=by,
+            action="grant.lapsed",
+            obj=grant,
+            label=f"{grant.freedom} lapsed for {grant.pct}",
+            cycle=publication.cycle,
+            pct=grant.pct,
+            old=GrantStatus.ACTIVE,
+            new=GrantStatus.LAPSED,
+        )
+    summary.lapsed = lapsing.update(
+        status=GrantStatus.LAPSED, ended_by_publication=publication, ended_at=now
+    )
+    if lost_franchising:
+        summary.flagged_franchises = Franchise.objects.filter(
+            franchisor_id__in=lost_franchising, status__in=LIVE_FRANCHISE
+        ).update(
+            needs_sha_review=True,
+            review_reason=f"The franchisor lost the franchising freedom in {publication}.",
+        )
+    held = defaultdict(set)
+    for pct_id, code in Grant.objects.filter(status=GrantStatus.ACTIVE).values_list(
+        "pct_id", "freedom__code"
+    ):
+        held[pct_id].add(code)
+    new_grants = [
+        Grant(
+            pct_id=pct_id,
+            freedom=freedoms[code.value],
+            publication=publication,
+            granted_at=now,
+            granted_by=by,
+        )
+        for pct_id in sorted(freedoms_pcts)
+        for code in eligibility.ALL_FREEDOMS
+        if code.value not in held[pct_id]
+    ]
+    Grant.objects.bulk_create(new_grants)
+    summary.granted = len(new_grants)
+    summary.pcts_granted = sorted({g.pct_id for g in new_grants})
+
+    _settle_designations(publication, tiers, now, summary)
+    _update_standings(publication, results, today)
+    _require_plans(publication, results, summary)
+
+    by_pct = {r.pct_id: r.pct for r in results}
+    for pct_id in summary.pcts_granted:
+        pct = by_pct[pct_id]
+        record(
+            actor=by,
+            action="grant.created",
+            obj=pct,
+            label=f"Freedoms granted to {pct} by {publication}",
+            cycle=publication.cycle,
+            pct=pct,
+        )
+        notify(
+            f"grant:{publication.pk}:{pct_id}",
+            "freedoms_granted",
+            f"{pct} has earned the freedoms of world class commissioning",
+            pct_people(pct),
+            {"pct": pct, "publication": publication, "freedoms": list(freedoms.values())},
+        )
+    record(
+        actor=by,
+        action="freedoms.granted",
+        obj=publication,
+        label=(
+            f"{summary.granted} grants, {summary.lapsed} lapsed, {summary.notices} notices, "
+            f"{summary.support_packages} support packages, {summary.plans} plans"
+        ),
+        cycle=publication.cycle,
+    )
+    return summary
+
+
+def _settle_designations(
+    publication: Publication, tiers: dict[int, TierName], now: dt.datetime, summary: GrantSummary
+) -> None:
+    """Discharge or escalate notices, end support packages, create new ones (§5)."""
+    wanted = {
+        (pid, DesignationKind.NOTICE if tier is TierName.NOTICE else DesignationKind.SUPPORT)
+        for pid, tier in tiers.items()
+        if tier is not TierName.FREEDOMS
+    }
+    kept: set[tuple[int, str]] = set()
+    for designation in Designation.objects.filter(status=DesignationStatus.ACTIVE).select_related(
+        "publication", "pct"
+    ):
+        key = (designation.pct_id, designation.kind)
+        if designation.publication.cycle_id == publication.cycle_id and key in wanted:
+            kept.add(key)  # a corrected version of the same cycle: nothing has happened yet
+            continue
+        if designation.kind == DesignationKind.NOTICE:
+            if designation.publication.cycle_id == publication.cycle_id:
+                status, reason = DesignationStatus.ENDED, f"Not on notice in {publication}."
+            else:
+                outcome = eligibility.notice_outcome(tiers.get(designation.pct_id))
+                status = DesignationStatus(outcome.value)
+                reason = f"{outcome.value.capitalize()} at {publication}."
+                if outcome is eligibility.NoticeOutcome.DISCHARGED:
+                    summary.discharged += 1
+                else:
+                    summary.escalated += 1
+        elif key in wanted:
+            kept.add(key)  # still in the support tier: the package carries on
+            continue
+        else:
+            status, reason = DesignationStatus.ENDED, f"Left the support tier at {publication}."
+        old = designation.status
+        designation.status = status
+        designation.ended_by_publication = publication
+        designation.ended_at = now
+        designation.outcome_reason = reason
+        designation.save(
+            update_fields=["status", "ended_by_publication", "ended_at", "outcome_reason"]
+        )
+        record(
+            actor=None,
+            action=f"{designation.kind}.{status}",
+            obj=designation,
+            label=f"{designation}: {reason}",
+            cycle=publication.cycle,
+            pct=designation.pct,
+            old=old,
+            new=status,
+        )
+    new = [
+        Designation(pct_id=pid, kind=kind, publication=publication, created_at=now)
+        for pid, kind in sorted(wanted - kept)
+    ]
+    Designation.objects.bulk_create(new)
+    summary.notices = sum(d.kind == DesignationKind.NOTICE for d in new)
+    summary.support_packages = sum(d.kind == DesignationKind.SUPPORT for d in new)
+
+
+def _update_standings(publication: Publication, results: list, today: dt.date) -> None:
+    existing = {
+        s.pct_id: s for s in Standing.objects.filter(pct_id__in=[r.pct_id for r in results])
+    }
+    to_create, to_update = [], []
+    for result in results:
+        tier = TierName(result.tier)
+        regime = eligibility.REGIME_BY_TIER[tier]
+        standing = existing.get(result.pct_id)
+        if standing and standing.regime == regime.value:
+            # Same regime: the review calendar carries on from the last review.
+            standing.publication = publication
+            standing.tier = tier.value
+            to_update.append(standing)
+            continue
+        fields = {
+            "publication": publication,
+            "tier": tier.value,
+            "regime": regime.value,
+            "since": today,
+            "last_review_on": None,
+            "next_review_due": eligibility.next_review_due(regime, today, None),
+        }
+        if standing:
+            for name, value in fields.items():
+                setattr(standing, name, value)
+            to_update.append(standing)
+        else:
+            to_create.append(Standing(pct_id=result.pct_id, **fields))
+    Standing.objects.bulk_create(to_create)
+    Standing.objects.bulk_update(
+        to_update,
+        ["publication", "tier", "regime", "since", "last_review_on", "next_review_due"],
+    )
+
+
+def _require_plans(publication: Publication, results: list, summary: GrantSummary) -> None:
+    """Close plans of earlier publications; open the plans this one requires (§2.2, §5)."""
+    Plan.objects.filter(status__in=[PlanStatus.DRAFT, PlanStatus.AGREED]).exclude(
+        publication=publication
+    ).update(status=PlanStatus.CLOSED, closed_by_publication=publication)
+    existing = set(Plan.objects.filter(publication=publication).values_list("pct_id", "subject"))
+    plans = [
+        Plan(
+            pct_id=result.pct_id,
+            publication=publication,
+            kind=plan.kind.value,
+            subject=plan.subject,
+            title=plan.title,
+        )
+        for result in results
+        for plan in eligibility.required_plans(_tier_result(result))
+        if (result.pct_id, plan.subject) not in existing
+    ]
+    Plan.objects.bulk_create(plans)
+    summary.plans = len(plans)
+
+
+# --- Performance-management reviews ----------------------------------------------------
+
+
+@transaction.atomic
+def record_review(pct: PCT, *, by: User, held_on: dt.date, summary: str) -> ReviewRecord:
+    """An SHA records a review it held with one of its PCTs; the calendar moves on."""
+    if not (by.is_sha_user and by.sha_id == pct.sha_id and by.role != Role.PEER_EXPERT):
+        raise _refuse("Only the PCT's SHA can record its reviews.")
+    standing = Standing.objects.select_for_update().filter(pct=pct).first()
+    if standing is None:
+        raise _refuse("This PCT has no confirmed tier, so no review regime yet.")
+    if held_on > _today():
+        raise _refuse("The review date cannot be in the future.", "held_on")
+    if not summary.strip():
+        raise _refuse("Enter a summary of the review.", "summary")
+    review = ReviewRecord.objects.create(
+        pct=pct, regime=standing.regime, held_on=held_on, summary=summary.strip(), recorded_by=by
+    )
+    if standing.last_review_on is None or held_on >= standing.last_review_on:
+        standing.last_review_on = held_on
+        standing.next_review_due = eligibility.next_review_due(
+            eligibility.Regime(standing.regime), standing.since, held_on
+        )
+        standing.save(update_fields=["last_review_on", "next_review_due"])
+    record(
+        actor=by,
+        action="review.recorded",
+        obj=review,
+        label=f"{standing.get_regime_display()} review of {pct} held {held_on:%-d %B %Y}",
+        pct=pct,
+        new=standing.next_review_due,
+    )
+    return review
+
+
+# --- Franchising -----------------------------------------------------------------------
+
+
+def _franchise_context(franchise: Franchise) -> dict[str, object]:
+    return {"franchise": franchise}
+
+
+def _franchise_mail(franchise: Franchise, step: str, subject: str, to: list[str]) -> None:
+    notify(
+        f"franchise:{franchise.pk}:{step}",
+        f"franchise_{step}",
+        subject,
+        to,
+        {"franchise": franchise},
+    )
+
+
+@transaction.atomic
+def propose_franchise(
+    *,
+    by: User,
+    receiver: PCT,
+    service: str,
+    all_services: bool,
+    starts_on: dt.date,
+    ends_on: dt.date,
+) -> Franchise:
+    """A franchising-freedom PCT proposes to commission for a poorer performer (§5)."""
+    if not by.is_pct_user or by.pct_id is None:
+        raise _refuse("Only PCT staff can propose a franchise.")
+    # Lock the receiving PCT's row: two proposals for it are checked one after the other.
+    receiver = PCT.objects.select_for_update().select_related("sha").get(pk=receiver.pk)
+    franchisor = by.pct
+    standing = Standing.objects.filter(pct=receiver).first()
+    existing = [
+        eligibility.Agreement(f.service, f.all_services, f.starts_on, f.ends_on)
+        for f in Franchise.objects.filter(receiver=receiver, status__in=LIVE_FRANCHISE)
+    ]
+    problems = eligibility.franchise_problems(
+        eligibility.FranchiseProposal(
+            franchisor_id=franchisor.pk,
+            receiver_id=receiver.pk,
+            franchisor_holds_freedom=holds_freedom(franchisor, FreedomCode.FRANCHISING),
+            receiver_tier=TierName(standing.tier) if standing else None,
+            service=service,
+            all_services=all_services,
+            starts_on=starts_on,
+            ends_on=ends_on,
+        ),
+        existing,
+    )
+    if problems:
+        raise Refused(*problems)
+    franchise = Franchise.objects.create(
+        franchisor=franchisor,
+        receiver=receiver,
+        service="" if all_services else service.strip(),
+        all_services=all_services,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        proposed_by=by,
+        proposed_at=timezone.now(),
+    )
+    record(
+        actor=by,
+        action="franchise.proposed",
+        obj=franchise,
+        label=f"{franchisor} proposed to franchise {franchise.scope} for {receiver}",
+        pct=receiver,
+        new=FranchiseStatus.PROPOSED,
+    )
+    _franchise_mail(
+        franchise,
+        "proposed",
+        f"{franchisor} proposes a franchise for {receiver}",
+        pct_people(receiver, approvers_only=True),
+    )
+    return franchise
+
+
+def _locked(franchise: Franchise) -> Franchise:
+    return (
+        Franchise.objects.select_for_update()
+        .select_related("franchisor", "receiver", "receiver__sha")
+        .get(pk=franchise.pk)
+    )
+
+
+def _step(franchise: Franchise, by: User, action: str, old: str, reason: str = "") -> None:
+    record(
+        actor=by,
+        action=f"franchise.{action}",
+        obj=franchise,
+        label=f"Franchise {franchise}: {franchise.get_status_display()}",
+        pct=franchise.receiver,
+        old=old,
+        new=franchise.status,
+        reason=reason,
+    )
+
+
+@transaction.atomic
+def accept_franchise(franchise: Franchise, *, by: User) -> Franchise:
+    """The receiving PCT's approver accepts a proposed franchise."""
+    franchise = _locked(franchise)
+    if not (by.is_pct_approver and by.pct_id == franchise.receiver_id):
+        raise _refuse("Only the receiving PCT's approver can accept a franchise.")
+    if franchise.status != FranchiseStatus.PROPOSED:
+        raise _refuse("Only a proposed franchise can be accepted.")
+    franchise.status = FranchiseStatus.ACCEPTED
+    franchise.accepted_by = by
+    franchise.accepted_at = timezone.now()
+    franchise.save(update_fields=["status", "accepted_by", "accepted_at"])
+    _step(franchise, by, "accepted", FranchiseStatus.PROPOSED)
+    _franchise_mail(
+        franchise,
+        "accepted",
+        f"Franchise for {franchise.receiver} accepted: SHA approval needed",
+        sha_leads(franchise.receiver.sha) + pct_people(franchise.franchisor),
+    )
+    return franchise
+
+
+@transaction.atomic
+def approve_franchise(franchise: Franchise, *, by: User) -> Franchise:
+    """The receiving PCT's SHA lead approves an accepted franchise; it runs between its dates."""
+    franchise = _locked(franchise)
+    if not (by.is_sha_lead and by.sha_id == franchise.receiver.sha_id):
+        raise _refuse("Only the receiving PCT's SHA lead can approve a franchise.")
+    if franchise.status != FranchiseStatus.ACCEPTED:
+        raise _refuse("Only a franchise the receiving PCT has accepted can be approved.")
+    if not holds_freedom(franchise.franchisor, FreedomCode.FRANCHISING):
+        raise _refuse(f"{franchise.franchisor} no longer holds the franchising freedom.")
+    franchise.status = FranchiseStatus.APPROVED
+    franchise.approved_by = by
+    franchise.approved_at = timezone.now()
+    franchise.save(update_fields=["status", "approved_by", "approved_at"])
+    _step(franchise, by, "approved", FranchiseStatus.ACCEPTED)
+    _franchise_mail(
+        franchise,
+        "approved",
+        f"Franchise approved: {franchise.franchisor} for {franchise.receiver}",
+        pct_people(franchise.receiver) + pct_people(franchise.franchisor),
+    )
+    return franchise
+
+
+def can_end_franchise(franchise: Franchise, user: User) -> bool:
+    return (
+        user.is_pct_approver and user.pct_id in {franchise.franchisor_id, franchise.receiver_id}
+    ) or (user.is_sha_lead and user.sha_id == franchise.receiver.sha_id)
+
+
+@transaction.atomic
+def decline_franchise(franchise: Franchise, *, by: User, reason: str) -> Franchise:
+    """The receiving approver (when proposed) or SHA lead (when accepted) says no, with a reason."""
+    franchise = _locked(franchise)
+    allowed = (
+        franchise.status == FranchiseStatus.PROPOSED
+        and by.is_pct_approver
+        and by.pct_id == franchise.receiver_id
+    ) or (
+        franchise.status == FranchiseStatus.ACCEPTED
+        and by.is_sha_lead
+        and by.sha_id == franchise.receiver.sha_id
+    )
+    if not allowed:
+        raise _refuse("You cannot decline this franchise at this step.")
+    if not reason.strip():
+        raise _refuse("Enter the reason for declining.", "reason")
+    old = franchise.status
+    franchise.status = FranchiseStatus.DECLINED
+    franchise.ended_by = by
+    franchise.ended_at = timezone.now()
+    franchise.end_reason = reason.strip()
+    franchise.save(update_fields=["status", "ended_by", "ended_at", "end_reason"])
+    _step(franchise, by, "declined", old, reason)
+    _franchise_mail(
+        franchise,
+        "declined",
+        f"Franchise declined: {franchise.franchisor} for {franchise.receiver}",
+        pct_people(franchise.receiver) + pct_people(franchise.franchisor),
+    )
+    return franchise
+
+
+@transaction.atomic
+def end_franchise(franchise: Franchise, *, by: User, reason: str) -> Franchise:
+    """End an approved franchise early, with a reason (either PCT's approver or the SHA lead)."""
+    franchise = _locked(franchise)
+    if not can_end_franchise(franchise, by):
+        raise _refuse("Only either PCT's approver or the receiving SHA's lead can end it.")
+    if franchise.status != FranchiseStatus.APPROVED:
+        raise _refuse("Only an approved franchise can be ended early.")
+    if not reason.strip():
+        raise _refuse("Enter the reason for ending the franchise early.", "reason")
+    franchise.status = FranchiseStatus.ENDED
+    franchise.ended_by = by
+    franchise.ended_at = timezone.now()
+    franchise.end_reason = reason.strip()
+    franchise.needs_sha_review = False
+    franchise.save(
+        update_fields=["status", "ended_by", "ended_at", "end_reason", "needs_sha_review"]
+    )
+    _step(franchise, by, "ended", FranchiseStatus.APPROVED, reason)
+    _franchise_mail(
+        franchise,
+        "ended",
+        f"Franchise ended early: {franchise.franchisor} for {franchise.receiver}",
+        pct_people(franchise.receiver) + pct_people(franchise.franchisor),
+    )
+    return franchise
+
+
+@transaction.atomic
+def keep_flagged_franchise(franchise: Franchise, *, by: User, reason: str) -> Franchise:
+    """The SHA lead reviews a flagged franchise and lets it run on, saying why."""
+    franchise = _locked(franchise)
+    if not (by.is_sha_lead and by.sha_id == franchise.receiver.sha_id):
+        raise _refuse("Only the receiving PCT's SHA lead can review a flagged franchise.")
+    if not franchise.needs_sha_review:
+        raise _refuse("This franchise is not flagged for review.")
+    if not reason.strip():
+        raise _refuse("Enter why the franchise may continue.", "reason")
+    franchise.needs_sha_review = False
+    franchise.save(update_fields=["needs_sha_review"])
+    record(
+        actor=by,
+        action="franchise.review_kept",
+        obj=franchise,
+        label=f"Franchise {franchise} kept after SHA review",
+        pct=franchise.receiver,
+        reason=reason.strip(),
+    )
+    return franchise
+
+
+# --- Multi-year budgets ------------------------------------------------------------------
+
+
+@transaction.atomic
+def submit_budget_proposal(
+    *, by: User, title: str, first_year: int, amounts: list[Decimal], rationale: str
+) -> BudgetProposal:
+    """A holder of the multi-year budgets freedom submits a specific proposal (§5 #4)."""
+    if not by.is_pct_user or by.pct is None:
+        raise _refuse("Only PCT staff can submit a budget proposal.")
+    if not holds_freedom(by.pct, FreedomCode.MULTI_YEAR_BUDGETS):
+        raise _refuse("Your PCT does not hold the multi-year budgets freedom.")
+    problems = eligibility.budget_problems(len(amounts), amounts)
+    if problems:
+        raise Refused(*problems)
+    proposal = BudgetProposal.objects.create(
+        pct=by.pct,
+        title=title.strip(),
+        first_year=first_year,
+        amounts=[str(a) for a in amounts],
+        rationale=rationale.strip(),
+        submitted_by=by,
+        submitted_at=timezone.now(),
+    )
+    record(
+        actor=by,
+        action="budget.submitted",
+        obj=proposal,
+        label=f"Multi-year budget proposal “{proposal.title}” (£{proposal.total:,.0f})",
+        pct=by.pct,
+    )
+    return proposal
+
+
+@transaction.atomic
+def decide_budget_proposal(
+    proposal: BudgetProposal, *, by: User, approve: bool, reason: str
+) -> BudgetProposal:
+    """The PCT's SHA lead approves, or rejects with a reason."""
+    proposal = BudgetProposal.objects.select_for_update().select_related("pct").get(pk=proposal.pk)
+    if not (by.is_sha_lead and by.sha_id == proposal.pct.sha_id):
+        raise _refuse("Only the PCT's SHA lead can decide a budget proposal.")
+    if proposal.status != DecisionStatus.SUBMITTED:
+        raise _refuse("This proposal has already been decided.")
+    if not approve and not reason.strip():
+        raise _refuse("Enter the reason for rejecting the proposal.", "reason")
+    proposal.status = DecisionStatus.APPROVED if approve else DecisionStatus.REJECTED
+    proposal.decided_by = by
+    proposal.decided_at = timezone.now()
+    proposal.decision_reason = reason.strip()
+    proposal.save(update_fields=["status", "decided_by", "decided_at", "decision_reason"])
+    record(
+        actor=by,
+        action=f"budget.{proposal.status}",
+        obj=proposal,
+        label=f"Budget proposal “{proposal.title}” {proposal.status}",
+        pct=proposal.pct,
+        old=DecisionStatus.SUBMITTED,
+        new=proposal.status,
+        reason=proposal.decision_reason,
+    )
+    return proposal
+
+
+# --- Innovation fund ------------------------------------------------------------------------
+
+
+@transaction.atomic
+def apply_to_fund(
+    fund: InnovationFund, *, by: User, title: str, amount: Decimal, summary: str
+) -> FundApplication:
+    """Any PCT may apply; holders of the freedom are assessed first (§5 #6)."""
+    if not by.is_pct_user or by.pct is None:
+        raise _refuse("Only PCT staff can apply to the innovation fund.")
+    if amount <= 0:
+        raise _refuse("Enter an amount more than £0.", "amount")
+    if amount > fund.pot:
+        raise _refuse(f"The whole fund is £{fund.pot:,.0f}: ask for less.", "amount")
+    application = FundApplication.objects.create(
+        fund=fund,
+        pct=by.pct,
+        title=title.strip(),
+        amount=amount,
+        summary=summary.strip(),
+        submitted_by=by,
+        submitted_at=timezone.now(),
+    )
+    record(
+        actor=by,
+        action="fund.applied",
+        obj=application,
+        label=f"Applied to the {fund} for £{amount:,.0f}: {application.title}",
+        pct=by.pct,
+    )
+    return application
+
+
+def approved_total(fund: InnovationFund) -> Decimal:
+    total = fund.applications.filter(status=DecisionStatus.APPROVED).aggregate(s=Sum("amount"))
+    return total["s"] or Decimal(0)
+
+
+@transaction.atomic
+def decide_fund_application(
+    application: FundApplication, *, by: User, approve: bool, reason: str
+) -> FundApplication:
+    """DH staff decide an application. Approvals never exceed the pot.
+
+    Why the lock: two DH staff approving at once would each see the same remaining money.
+    ``select_for_update`` on the fund row makes the second wait until the first commits,
+    then count the first's approval (on SQLite the whole database is locked anyway).
+    """
+    if not by.is_dh:
+        raise _refuse("Only DH staff can decide innovation fund applications.")
+    fund = InnovationFund.objects.select_for_update().get(pk=application.fund_id)
+    application = FundApplication.objects.select_related("pct").get(pk=application.pk)
+    if application.status != DecisionStatus.SUBMITTED:
+        raise _refuse("This application has already been decided.")
+    if not approve and not reason.strip():
+        raise _refuse("Enter the reason for rejecting the application.", "reason")
+    if approve and not eligibility.fund_can_approve(
+        fund.pot, [approved_total(fund)], application.amount
+    ):
+        remaining = eligibility.fund_remaining(fund.pot, [approved_total(fund)])
+        raise _refuse(
+            f"Approving £{application.amount:,.0f} would exceed the fund: "
+            f"£{remaining:,.0f} is left."
+        )
+    application.status = DecisionStatus.APPROVED if approve else DecisionStatus.REJECTED
+    application.decided_by = by
+    application.decided_at = timezone.now()
+    application.decision_reason = reason.strip()
+    application.save(update_fields=["status", "decided_by", "decided_at", "decision_reason"])
+    record(
+        actor=by,
+        action=f"fund.{application.status}",
+        obj=application,
+        label=f"{fund} application “{application.title}” {application.status}",
+        pct=application.pct,
+        old=DecisionStatus.SUBMITTED,
+        new=application.status,
+        reason=application.decision_reason,
+    )
+    return application
+
+
+# --- Plans ------------------------------------------------------------------------------
+
+
+def _plan_locked(plan: Plan) -> Plan:
+    return Plan.objects.select_for_update().select_related("pct", "pct__sha").get(pk=plan.pk)
+
+
+@transaction.atomic
+def add_plan_action(
+    plan: Plan, *, by: User, description: str, owner: str, due_on: dt.date
+) -> PlanAction:
+    """The PCT adds an action (owner, due date) to a plan it is drafting."""
+    plan = _plan_locked(plan)
+    if not (by.is_pct_user and by.pct_id == plan.pct_id):
+        raise _refuse("Only the PCT's own staff can add actions to its plan.")
+    if plan.status != PlanStatus.DRAFT:
+        raise _refuse("The plan has been agreed: its actions can no longer change.")
+    action = PlanAction.objects.create(
+        plan=plan, description=description.strip(), owner=owner.strip(), due_on=due_on
+    )
+    record(
+        actor=by,
+        action="plan.action_added",
+        obj=action,
+        label=f"{plan.title}: action due {due_on:%-d %B %Y} ({owner})",
+        pct=plan.pct,
+    )
+    return action
+
+
+@transaction.atomic
+def update_action_status(action: PlanAction, *, by: User, status: str) -> PlanAction:
+    """The PCT reports progress on an action of an open plan."""
+    action = (
+        PlanAction.objects.select_for_update().select_related("plan", "plan__pct").get(pk=action.pk)
+    )
+    if not (by.is_pct_user and by.pct_id == action.plan.pct_id):
+        raise _refuse("Only the PCT's own staff can update its actions.")
+    if action.plan.status == PlanStatus.CLOSED:
+        raise _refuse("The plan is closed.")
+    if status not in ActionStatus.values:
+        raise _refuse("Choose a status.", "status")
+    old = action.status
+    action.status = status
+    action.save(update_fields=["status"])
+    record(
+        actor=by,
+        action="plan.action_status",
+        obj=action,
+        label=f"{action.plan.title}: action now {action.get_status_display().lower()}",
+        pct=action.plan.pct,
+        old=old,
+        new=status,
+    )
+    return action
+
+
+@transaction.atomic
+def agree_plan(plan: Plan, *, by: User) -> Plan:
+    """The PCT's SHA agrees the plan (§2.2: a recovery plan agreed with the SHA)."""
+    plan = _plan_locked(plan)
+    if not (by.is_sha_user and by.role != Role.PEER_EXPERT and by.sha_id == plan.pct.sha_id):
+        raise _refuse("Only the PCT's SHA can agree its plan.")
+    if plan.status != PlanStatus.DRAFT:
+        raise _refuse("Only a plan being drafted can be agreed.")
+    if not plan.actions.exists():
+        raise _refuse("A plan needs at least one action before it can be agreed.")
+    plan.status = PlanStatus.AGREED
+    plan.agreed_by = by
+    plan.agreed_at = timezone.now()
+    plan.save(update_fields=["status", "agreed_by", "agreed_at"])
+    record(
+        actor=by,
+        action="plan.agreed",
+        obj=plan,
+        label=f"{plan.title} agreed with {plan.pct.sha}",
+        pct=plan.pct,
+        old=PlanStatus.DRAFT,
+        new=PlanStatus.AGREED,
+    )
+    notify(
+        f"plan:{plan.pk}:agreed",
+        "plan_agreed",
+        f"{plan.title} agreed with {plan.pct.sha}",
+        pct_people(plan.pct),
+        {"plan": plan},
+    )
+    return plan
+
+
+def remind_overdue_actions(today: dt.date) -> int:
+    """Email each PCT about its overdue actions, once per action and due date.
+
+    Run daily by Celery beat; the notification key makes a second run send nothing.
+    """
+    overdue = (
+        PlanAction.objects.filter(
+            due_on__lt=today,
+            plan__status__in=[PlanStatus.DRAFT, PlanStatus.AGREED],
+        )
+        .exclude(status=ActionStatus.DONE)
+        .select_related("plan", "plan__pct")
+        .order_by("plan__pct_id", "due_on", "id")
+    )
+    by_pct: dict[int, list[PlanAction]] = defaultdict(list)
+    for action in overdue:
+        by_pct[action.plan.pct_id].append(action)
+    sent = 0
+    for actions in by_pct.values():
+        pct = actions[0].plan.pct
+        with transaction.atomic():
+            recipients = pct_people(pct)
+            for action in actions:
+                sent += notify(
+                    f"overdue-action:{action.pk}:{action.due_on.isoformat()}",
+                    "action_overdue",
+                    f"Overdue action in {action.plan.title}",
+                    recipients,
+                    {"action": action, "plan": action.plan, "today": today},
+                )
+    return sent

@@ -1,0 +1,206 @@
+"""The rules of what follows from a tier (freedoms/eligibility.py), without a database."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from freedoms.eligibility import (
+    ALL_FREEDOMS,
+    Agreement,
+    FranchiseProposal,
+    NoticeOutcome,
+    PlanKind,
+    QueueEntry,
+    Regime,
+    TierName,
+    TierResult,
+    add_months,
+    budget_problems,
+    consequences,
+    franchise_problems,
+    fund_can_approve,
+    fund_queue_order,
+    is_due_by_end_of_month,
+    is_overdue,
+    next_review_due,
+    notice_outcome,
+)
+
+GREEN = {"strategy": "green", "finance": "green", "board": "green"}
+D = dt.date
+
+
+def result(tier: TierName, governance=GREEN, levels=None) -> TierResult:
+    return TierResult(tier, governance, levels or {str(n): 3 for n in range(1, 11)})
+
+
+def test_a_freedoms_pct_gets_all_seven_freedoms_and_an_annual_review():
+    c = consequences(result(TierName.FREEDOMS))
+    assert c.freedoms == ALL_FREEDOMS
+    assert len(c.freedoms) == 7
+    assert c.regime is Regime.ANNUAL
+    assert not c.on_notice and not c.support_package
+    assert c.plans == ()
+
+
+def test_support_is_quarterly_and_on_notice_monthly():
+    assert consequences(result(TierName.SUPPORT)).regime is Regime.QUARTERLY
+    assert consequences(result(TierName.NOTICE)).regime is Regime.MONTHLY
+    assert consequences(result(TierName.SUPPORT)).freedoms == ()
+    assert consequences(result(TierName.SUPPORT)).support_package
+    assert consequences(result(TierName.NOTICE)).on_notice
+
+
+def test_a_support_pct_needs_a_development_plan_for_each_competency_below_three():
+    levels = {"1": 3, "5": 2, "6": 1, "10": 4, "2": 2}
+    plans = consequences(result(TierName.SUPPORT, levels=levels)).plans
+    assert [(p.kind, p.subject) for p in plans] == [
+        (PlanKind.DEVELOPMENT, "competency:2"),
+        (PlanKind.DEVELOPMENT, "competency:5"),
+        (PlanKind.DEVELOPMENT, "competency:6"),
+    ]
+
+
+def test_each_amber_or_red_governance_area_needs_a_recovery_plan():
+    governance = {"strategy": "amber", "finance": "red", "board": "green"}
+    plans = consequences(result(TierName.SUPPORT, governance=governance)).plans
+    assert [p.subject for p in plans] == ["governance:strategy", "governance:finance"]
+    assert all(p.kind is PlanKind.RECOVERY for p in plans)
+    assert "finance governance (red)" in plans[1].title
+
+
+def test_on_notice_needs_a_recovery_plan_and_no_development_plans():
+    levels = {"1": 1, "2": 2}
+    plans = consequences(result(TierName.NOTICE, governance=GREEN, levels=levels)).plans
+    assert [p.subject for p in plans] == ["notice"]
+
+
+def test_the_review_calendar_runs_from_the_last_review_or_the_start():
+    assert next_review_due(Regime.MONTHLY, D(2010, 8, 1), None) == D(2010, 9, 1)
+    assert next_review_due(Regime.QUARTERLY, D(2010, 8, 1), D(2010, 10, 15)) == D(2011, 1, 15)
+    assert next_review_due(Regime.ANNUAL, D(2010, 8, 1), None) == D(2011, 8, 1)
+
+
+def test_adding_months_clips_to_the_end_of_the_month():
+    assert add_months(D(2010, 1, 31), 1) == D(2010, 2, 28)
+    assert add_months(D(2010, 11, 30), 3) == D(2011, 2, 28)
+
+
+def test_due_this_month_includes_overdue_but_not_next_month():
+    today = D(2010, 9, 10)
+    assert is_due_by_end_of_month(D(2010, 9, 30), today)
+    assert is_due_by_end_of_month(D(2010, 8, 1), today)
+    assert not is_due_by_end_of_month(D(2010, 10, 1), today)
+
+
+def test_a_notice_is_discharged_when_the_pct_leaves_the_notice_tier():
+    assert notice_outcome(TierName.SUPPORT) is NoticeOutcome.DISCHARGED
+    assert notice_outcome(TierName.FREEDOMS) is NoticeOutcome.DISCHARGED
+    assert notice_outcome(TierName.NOTICE) is NoticeOutcome.ESCALATED
+    assert notice_outcome(None) is NoticeOutcome.ESCALATED
+
+
+def test_an_action_is_overdue_only_when_past_due_and_not_done():
+    today = D(2010, 9, 10)
+    assert is_overdue(D(2010, 9, 9), False, today)
+    assert not is_overdue(D(2010, 9, 10), False, today)
+    assert not is_overdue(D(2010, 9, 1), True, today)
+
+
+def proposal(**kw) -> FranchiseProposal:
+    values = {
+        "franchisor_id": 1,
+        "receiver_id": 2,
+        "franchisor_holds_freedom": True,
+        "receiver_tier": TierName.NOTICE,
+        "service": "Community dentistry",
+        "all_services": False,
+        "starts_on": D(2010, 10, 1),
+        "ends_on": D(2011, 9, 30),
+    }
+    return FranchiseProposal(**{**values, **kw})
+
+
+def messages(problems) -> list[str]:
+    return [p.message for p in problems]
+
+
+def test_a_good_franchise_proposal_has_no_problems():
+    assert franchise_problems(proposal(), []) == []
+    assert franchise_problems(proposal(receiver_tier=TierName.SUPPORT), []) == []
+
+
+def test_it_refuses_a_franchisor_without_the_freedom():
+    problems = franchise_problems(proposal(franchisor_holds_freedom=False), [])
+    assert "does not hold the franchising freedom" in messages(problems)[0]
+
+
+def test_it_refuses_a_receiver_in_the_freedoms_tier():
+    problems = franchise_problems(proposal(receiver_tier=TierName.FREEDOMS), [])
+    assert problems[0].field == "receiver"
+    assert "freedoms tier" in problems[0].message
+
+
+def test_it_refuses_franchising_yourself():
+    problems = franchise_problems(proposal(receiver_id=1), [])
+    assert messages(problems) == ["A PCT cannot franchise its own services."]
+
+
+def test_it_refuses_a_second_all_services_franchise_for_the_same_pct():
+    existing = [Agreement("", True, D(2010, 4, 1), D(2011, 3, 31))]
+    problems = franchise_problems(proposal(all_services=True, service=""), existing)
+    assert problems[0].field == "all_services"
+    assert "at most one" in problems[0].message
+
+
+def test_two_all_services_franchises_may_follow_one_another():
+    existing = [Agreement("", True, D(2009, 4, 1), D(2010, 9, 30))]
+    assert franchise_problems(proposal(all_services=True, service=""), existing) == []
+
+
+def test_it_refuses_overlapping_dates_for_the_same_service():
+    existing = [Agreement("community  DENTISTRY", False, D(2011, 9, 30), D(2012, 3, 31))]
+    problems = franchise_problems(proposal(), existing)
+    assert problems[0].field == "starts_on"
+    assert "overlap" in problems[0].message
+
+
+def test_a_different_service_on_the_same_dates_is_fine():
+    existing = [Agreement("Mental health", False, D(2010, 10, 1), D(2011, 9, 30))]
+    assert franchise_problems(proposal(), existing) == []
+
+
+def test_a_named_service_overlapping_an_all_services_franchise_is_refused():
+    existing = [Agreement("", True, D(2010, 1, 1), D(2010, 12, 31))]
+    assert "all services" in messages(franchise_problems(proposal(), existing))[0]
+
+
+def test_it_refuses_an_end_before_the_start_and_a_missing_service():
+    problems = franchise_problems(proposal(service=" ", ends_on=D(2010, 1, 1)), [])
+    assert {p.field for p in problems} == {"service", "ends_on"}
+
+
+def test_a_budget_spans_two_to_five_years_with_positive_amounts():
+    assert budget_problems(3, [Decimal(1), Decimal(2), Decimal(3)]) == []
+    assert budget_problems(1, [Decimal(1)])[0].field == "years"
+    assert budget_problems(6, [Decimal(1)] * 6)[0].field == "years"
+    assert budget_problems(2, [Decimal(1), Decimal(0)])[0].field == "amounts"
+
+
+def test_the_fund_never_approves_beyond_the_pot():
+    pot = Decimal(50_000_000)
+    assert fund_can_approve(pot, [Decimal(30_000_000)], Decimal(20_000_000))
+    assert not fund_can_approve(pot, [Decimal(30_000_000)], Decimal("20000000.01"))
+    assert not fund_can_approve(pot, [], Decimal(0))
+
+
+def test_the_fund_queue_lists_freedom_holders_first_then_oldest():
+    t = dt.datetime(2010, 9, 1, tzinfo=dt.UTC)
+    entries = [
+        QueueEntry(1, False, t),
+        QueueEntry(2, True, t + dt.timedelta(days=3)),
+        QueueEntry(3, False, t - dt.timedelta(days=1)),
+        QueueEntry(4, True, t + dt.timedelta(days=1)),
+    ]
+    assert fund_queue_order(entries) == [4, 2, 3, 1]

@@ -1,0 +1,176 @@
+"""Confirming a publication: grants, notices, support packages, plans, regimes (§5)."""
+
+from __future__ import annotations
+
+import pytest
+from django.core import mail
+
+from assurance.models import PCT, AuditEntry, PublicationStatus
+from freedoms.models import (
+    Designation,
+    DesignationStatus,
+    Franchise,
+    FranchiseStatus,
+    Grant,
+    GrantStatus,
+    Plan,
+    PlanStatus,
+    Standing,
+)
+from freedoms.services import Refused, confirm_publication, grant_freedoms
+from tests.factories import CycleFactory
+from tests.freedoms.factories import confirmed, publish
+
+
+@pytest.fixture
+def durham_pct(reference_data):
+    return PCT.objects.get(code="5ND")
+
+
+def test_confirming_grants_each_freedom_to_each_freedoms_pct(
+    dora, camden, islington, durham, alice
+):
+    publication = publish({camden: "freedoms", islington: "support", durham: "notice"})
+    summary = confirm_publication(publication, by=dora)
+    publication.refresh_from_db()
+    assert publication.confirmed_by == dora
+    assert summary.granted == 7
+    assert set(Grant.objects.values_list("pct__code", flat=True)) == {"5K7"}
+    assert Grant.objects.filter(pct=camden, status=GrantStatus.ACTIVE).count() == 7
+    assert Designation.objects.get(pct=durham).kind == "notice"
+    assert Designation.objects.get(pct=islington).kind == "support"
+    assert not Designation.objects.filter(pct=camden).exists()
+    assert AuditEntry.objects.filter(action="publication.confirmed").exists()
+
+
+def test_it_sets_each_pcts_regime_from_its_tier(dora, camden, islington, durham):
+    confirmed({camden: "freedoms", islington: "support", durham: "notice"}, dora)
+    regimes = dict(Standing.objects.values_list("pct__code", "regime"))
+    assert regimes == {"5K7": "annual", "5K8": "quarterly", "5ND": "monthly"}
+
+
+def test_it_opens_the_plans_each_tier_requires(dora, camden, islington, durham):
+    confirmed({camden: "freedoms", islington: "support", durham: "notice"}, dora)
+    subjects = {(p.pct.code, p.subject) for p in Plan.objects.select_related("pct")}
+    assert subjects == {
+        ("5K8", "governance:strategy"),
+        ("5K8", "competency:5"),
+        ("5K8", "competency:6"),
+        ("5ND", "notice"),
+        ("5ND", "governance:strategy"),
+        ("5ND", "governance:finance"),
+    }
+
+
+def test_the_grant_email_goes_to_the_pcts_staff(
+    dora, camden, islington, alice, bob, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        confirmed({camden: "freedoms", islington: "support"}, dora)
+    assert [m.to for m in mail.outbox] == [[alice.email]]
+    assert "Franchising" in mail.outbox[0].body
+
+
+def test_only_dh_staff_confirm_and_only_complete_publications(dora, alice, camden):
+    publication = publish({camden: "freedoms"})
+    with pytest.raises(Refused, match="Only DH staff"):
+        confirm_publication(publication, by=alice)
+    publication.status = PublicationStatus.RENDERING
+    publication.save()
+    with pytest.raises(Refused, match="complete"):
+        confirm_publication(publication, by=dora)
+    assert not Grant.objects.exists()
+
+
+def test_it_refuses_to_confirm_twice(dora, camden):
+    publication = confirmed({camden: "freedoms"}, dora)
+    with pytest.raises(Refused, match="already been confirmed"):
+        confirm_publication(publication, by=dora)
+
+
+def test_granting_twice_changes_nothing(dora, camden, islington):
+    publication = confirmed({camden: "freedoms", islington: "notice"}, dora)
+    summary = grant_freedoms(publication, by=dora)
+    assert summary.granted == 0 and summary.notices == 0 and summary.plans == 0
+    assert Grant.objects.count() == 7
+    assert Designation.objects.count() == 1
+
+
+def test_a_later_publication_lapses_grants_and_keeps_the_history(dora, camden, islington):
+    first = confirmed({camden: "freedoms", islington: "support"}, dora)
+    later_cycle = CycleFactory(year_label="2010/11", open_phase=5)
+    second = confirmed({camden: "support", islington: "freedoms"}, dora, cycle=later_cycle)
+    lapsed = Grant.objects.filter(pct=camden)
+    assert lapsed.count() == 7
+    assert all(g.status == GrantStatus.LAPSED for g in lapsed)
+    assert {g.publication_id for g in lapsed} == {first.pk}
+    assert {g.ended_by_publication_id for g in lapsed} == {second.pk}
+    assert Grant.objects.filter(pct=islington, status=GrantStatus.ACTIVE).count() == 7
+    support = Designation.objects.get(pct=islington, kind="support")
+    assert support.status == DesignationStatus.ENDED
+    assert support.ended_by_publication == second
+
+
+def test_a_pct_staying_in_the_freedoms_tier_keeps_its_grants(dora, camden):
+    first = confirmed({camden: "freedoms"}, dora)
+    confirmed({camden: "freedoms"}, dora, cycle=CycleFactory(year_label="2010/11", open_phase=5))
+    assert set(Grant.objects.values_list("publication_id", "status").distinct()) == {
+        (first.pk, "active")
+    }
+
+
+def test_at_the_next_publication_notices_are_discharged_or_escalated(
+    dora, camden, islington, durham
+):
+    confirmed({camden: "notice", islington: "notice", durham: "support"}, dora)
+    second = confirmed(
+        {camden: "support", islington: "notice", durham: "support"},
+        dora,
+        cycle=CycleFactory(year_label="2010/11", open_phase=5),
+    )
+    camden_notice = Designation.objects.get(pct=camden, kind="notice")
+    assert camden_notice.status == DesignationStatus.DISCHARGED
+    assert camden_notice.ended_by_publication == second
+    old, new = Designation.objects.filter(pct=islington, kind="notice").order_by("created_at", "id")
+    assert old.status == DesignationStatus.ESCALATED
+    assert new.status == DesignationStatus.ACTIVE and new.publication == second
+    assert Designation.objects.get(pct=durham, kind="support").status == DesignationStatus.ACTIVE
+    assert AuditEntry.objects.filter(action="notice.discharged", pct=camden).exists()
+    # The first publication's plans are closed by the second.
+    assert not Plan.objects.exclude(publication=second).exclude(status=PlanStatus.CLOSED).exists()
+
+
+def test_a_franchisor_losing_the_freedom_flags_its_franchises(dora, camden, islington):
+    confirmed({camden: "freedoms", islington: "notice"}, dora)
+    franchise = Franchise.objects.create(
+        franchisor=camden,
+        receiver=islington,
+        service="Dentistry",
+        starts_on="2010-10-01",
+        ends_on="2011-09-30",
+        status=FranchiseStatus.APPROVED,
+        proposed_at="2010-09-01T00:00Z",
+    )
+    confirmed(
+        {camden: "support", islington: "notice"},
+        dora,
+        cycle=CycleFactory(year_label="2010/11", open_phase=5),
+    )
+    franchise.refresh_from_db()
+    assert franchise.needs_sha_review
+    assert "lost the franchising freedom" in franchise.review_reason
+
+
+def test_confirming_152_pcts_takes_a_bounded_number_of_queries(dora, django_assert_max_num_queries):
+    pcts = list(PCT.objects.all()[:152])
+    tiers = {
+        pct: ("freedoms" if i < 15 else "notice" if i >= 145 else "support")
+        for i, pct in enumerate(pcts)
+    }
+    publication = publish(tiers)
+    # One audit entry per PCT granted (15) plus a fixed number of bulk statements.
+    with django_assert_max_num_queries(80):
+        summary = confirm_publication(publication, by=dora)
+    assert summary.granted == 105
+    assert summary.notices == 7
+    assert summary.support_packages == 130
