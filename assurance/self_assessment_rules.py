@@ -1,0 +1,168 @@
+"""Rules of a PCT's self-assessment (domain brief §2, §3 phase 1): pure, no Django.
+
+What must be filled in before the board's sign-off can be submitted, what state each
+task-list section is in, and when a PCT may still change its answers.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+
+# The four key documents (§3 "Evidence a PCT submits"), in the order shown to people.
+KEY_DOCUMENTS: tuple[tuple[str, str], ...] = (
+    ("strategic_plan", "Five-year strategic plan"),
+    ("od_plan", "Organisational development plan"),
+    ("financial_plan", "Financial plan"),
+    ("comms_strategy", "Communications strategy"),
+)
+
+GOVERNANCE_AREAS: tuple[tuple[str, str], ...] = (
+    ("strategy", "Strategy"),
+    ("finance", "Finance"),
+    ("board", "Board"),
+)
+
+
+@dataclass(frozen=True)
+class RatingSlot:
+    """One thing the PCT rates: a competency, or one criterion of it where it has criteria."""
+
+    competency_number: int
+    competency_name: str
+    criterion_number: str | None = None
+
+    @property
+    def key(self) -> str:
+        return f"c{self.competency_number}" + (
+            f"-{self.criterion_number}" if self.criterion_number else ""
+        )
+
+    @property
+    def label(self) -> str:
+        if self.criterion_number:
+            return f"criterion {self.criterion_number} of competency {self.competency_number}"
+        return f"competency {self.competency_number} ({self.competency_name})"
+
+
+@dataclass(frozen=True)
+class RatingAnswer:
+    level: int | None
+    evidence: str
+
+    @property
+    def is_complete(self) -> bool:
+        return self.level is not None and bool(self.evidence.strip())
+
+    @property
+    def is_started(self) -> bool:
+        return self.level is not None or bool(self.evidence.strip())
+
+
+@dataclass(frozen=True)
+class MissingItem:
+    """Something that stops submission; ``anchor`` is where the error summary links to."""
+
+    section: str
+    anchor: str
+    message: str
+
+
+def missing_for_submission(
+    slots: Sequence[RatingSlot],
+    answers: Mapping[str, RatingAnswer],
+    document_kinds: Iterable[str],
+) -> list[MissingItem]:
+    """Everything missing before submission (§3, issue 3 "sign-off").
+
+    Every competency (or each of its criteria) needs a level and an evidence narrative;
+    the four key documents must be uploaded. An empty list means it can be submitted.
+    """
+    missing: list[MissingItem] = []
+    for slot in slots:
+        answer = answers.get(slot.key, RatingAnswer(None, ""))
+        section = competency_section(slot.competency_number)
+        if answer.level is None:
+            missing.append(
+                MissingItem(section, f"{slot.key}-level", f"Choose a level for {slot.label}")
+            )
+        if not answer.evidence.strip():
+            missing.append(
+                MissingItem(
+                    section, f"{slot.key}-evidence", f"Describe the evidence for {slot.label}"
+                )
+            )
+    present = set(document_kinds)
+    for kind, name in KEY_DOCUMENTS:
+        if kind not in present:
+            missing.append(MissingItem("documents", f"doc-{kind}", f"Upload the {name.lower()}"))
+    return missing
+
+
+class SectionState(StrEnum):
+    NOT_STARTED = "not_started"
+    IN_PROGRESS = "in_progress"
+    COMPLETED = "completed"
+
+    @property
+    def label(self) -> str:
+        return {
+            SectionState.NOT_STARTED: "Not started",
+            SectionState.IN_PROGRESS: "In progress",
+            SectionState.COMPLETED: "Completed",
+        }[self]
+
+
+def competency_section(number: int) -> str:
+    return f"competency-{number}"
+
+
+def section_state(*, started: bool, complete: bool, marked_complete: bool) -> SectionState:
+    """A section is completed only when staff marked it so and it is still complete.
+
+    (An edit that empties a marked section puts it back in progress rather than
+    showing a tick over a gap.)
+    """
+    if marked_complete and complete:
+        return SectionState.COMPLETED
+    if started or marked_complete:
+        return SectionState.IN_PROGRESS
+    return SectionState.NOT_STARTED
+
+
+def governance_complete(ratings: Mapping[str, str]) -> bool:
+    return all(ratings.get(area) for area, _ in GOVERNANCE_AREAS)
+
+
+def outcome_complete(baseline: object, target: object) -> bool:
+    return baseline is not None and target is not None
+
+
+def editing_refusal(
+    *, phase_one_open: bool, submitted: bool, closes_on: dt.date | None
+) -> str | None:
+    """Why a PCT may not change its self-assessment now, or ``None`` if it may.
+
+    Changes are allowed while phase 1 is open (DH's decision, §3) and the
+    self-assessment has not been submitted; the close date is the deadline shown.
+    """
+    if submitted:
+        return (
+            "This self-assessment has been submitted and can no longer be changed. "
+            "Ask DH staff to reopen it if something must change."
+        )
+    if not phase_one_open:
+        deadline = f" on {closes_on:%-d %B %Y}" if closes_on else ""
+        return (
+            f"The self-assessment phase closed{deadline}. Changes can no longer be saved; "
+            "copy anything you typed that you need to keep."
+        )
+    return None
+
+
+def level_error(level: int | None) -> str | None:
+    if level is not None and not 1 <= level <= 4:
+        return "Choose a level from 1 to 4"
+    return None

@@ -1,0 +1,684 @@
+"""Write paths of a PCT's self-assessment (domain brief §2, §3 phase 1, §6; issue 3).
+
+Every function is one use case: it checks the rules (pure ones in
+``assurance.self_assessment_rules`` and ``assurance.uploads``), saves, and writes the audit
+trail (old → new) in the same transaction. Refusals are ``services.errors`` exceptions
+with a message for the person acting; the phase rules live here, not only in the pages.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from assurance import self_assessment_rules as rules
+from assurance.models import (
+    KEY_DOCUMENT_KINDS,
+    RAG,
+    ChosenOutcome,
+    Competency,
+    CompetencyRating,
+    Criterion,
+    Direction,
+    DocumentKind,
+    EvidenceDocument,
+    Framework,
+    GovernanceArea,
+    GovernanceDeclaration,
+    OutcomeIndicator,
+    Phase,
+    PhaseKind,
+    SectionProgress,
+    SelfAssessment,
+    SelfAssessmentStatus,
+)
+from assurance.services import audit
+from assurance.services.errors import (
+    EditConflict,
+    Incomplete,
+    NotAllowed,
+    PhaseClosed,
+    ServiceError,
+)
+from assurance.uploads import UploadRejected, check_upload, sha256_of
+
+EVIDENCE_MAX_CHARS = 20_000
+COMMENTARY_MAX_CHARS = 10_000
+
+
+# ---------------------------------------------------------------------------- reading
+
+
+@dataclass(frozen=True)
+class Slot:
+    """A rating slot with its model objects (the framework's competency and criterion)."""
+
+    rule: rules.RatingSlot
+    competency: Competency
+    criterion: Criterion | None
+
+
+def rating_slots(framework: Framework) -> list[Slot]:
+    """What the PCT rates under ``framework``: each competency, or each of its criteria (§2.1)."""
+    slots: list[Slot] = []
+    for competency in framework.competencies.prefetch_related("criteria").order_by("number"):
+        criteria = list(competency.criteria.all())
+        if not criteria:
+            slots.append(
+                Slot(rules.RatingSlot(competency.number, competency.short_name), competency, None)
+            )
+        for criterion in criteria:
+            slots.append(
+                Slot(
+                    rules.RatingSlot(competency.number, competency.short_name, criterion.number),
+                    competency,
+                    criterion,
+                )
+            )
+    return slots
+
+
+def slot_key(rating: CompetencyRating, numbers: dict[int, int], criteria: dict[int, str]) -> str:
+    number = numbers[rating.competency_id]
+    key = f"c{number}"
+    if rating.criterion_id:
+        key += f"-{criteria[rating.criterion_id]}"
+    return key
+
+
+def answers_by_key(
+    assessment: SelfAssessment, slots: list[Slot]
+) -> dict[str, tuple[rules.RatingAnswer, CompetencyRating]]:
+    """The saved answers, keyed like the slots (one query)."""
+    numbers = {s.competency.pk: s.competency.number for s in slots}
+    criteria = {s.criterion.pk: s.criterion.number for s in slots if s.criterion}
+    result = {}
+    for rating in CompetencyRating.objects.filter(self_assessment=assessment):
+        if rating.competency_id not in numbers:
+            continue
+        key = slot_key(rating, numbers, criteria)
+        result[key] = (rules.RatingAnswer(rating.level, rating.evidence), rating)
+    return result
+
+
+def current_documents(assessment: SelfAssessment) -> list[EvidenceDocument]:
+    return list(
+        EvidenceDocument.objects.filter(self_assessment=assessment, is_current=True).select_related(
+            "uploaded_by"
+        )
+    )
+
+
+def missing_items(assessment: SelfAssessment) -> list[rules.MissingItem]:
+    """Everything still to do before the approver can submit (empty list: ready)."""
+    slots = rating_slots(assessment.cycle.framework)
+    answers = {k: a for k, (a, _) in answers_by_key(assessment, slots).items()}
+    kinds = EvidenceDocument.objects.filter(self_assessment=assessment, is_current=True)
+    return rules.missing_for_submission(
+        [s.rule for s in slots], answers, kinds.values_list("kind", flat=True)
+    )
+
+
+def self_assessment_phase(assessment: SelfAssessment) -> Phase | None:
+    return Phase.objects.filter(
+        cycle_id=assessment.cycle_id, kind=PhaseKind.SELF_ASSESSMENT
+    ).first()
+
+
+def editing_refusal(assessment: SelfAssessment) -> str | None:
+    """Why PCT staff cannot change this self-assessment now (None: they can)."""
+    phase = self_assessment_phase(assessment)
+    return rules.editing_refusal(
+        phase_one_open=bool(phase and phase.is_open),
+        submitted=assessment.is_submitted,
+        closes_on=phase.closes_on if phase else None,
+    )
+
+
+# ---------------------------------------------------------------------------- guards
+
+
+def _lock(assessment: SelfAssessment) -> SelfAssessment:
+    """Lock the self-assessment row: serialises edits with submission (no edit after it)."""
+    locked = (
+        SelfAssessment.objects.select_for_update()
+        .select_related("cycle", "pct")
+        .get(pk=assessment.pk)
+    )
+    assessment.status = locked.status
+    return locked
+
+
+def _require_pct_staff(actor: Any, assessment: SelfAssessment) -> None:
+    if not (actor.is_pct_user and actor.pct_id == assessment.pct_id):
+        raise NotAllowed("Only the PCT's own staff can change its self-assessment.")
+
+
+def _require_editable(actor: Any, assessment: SelfAssessment) -> SelfAssessment:
+    _require_pct_staff(actor, assessment)
+    locked = _lock(assessment)
+    phase = self_assessment_phase(locked)
+    refusal = rules.editing_refusal(
+        phase_one_open=bool(phase and phase.is_open),
+        submitted=locked.is_submitted,
+        closes_on=phase.closes_on if phase else None,
+    )
+    if refusal:
+        raise PhaseClosed(refusal, deadline=phase.closes_on if phase else None)
+    return locked
+
+
+def _record_changes(
+    actor: Any,
+    assessment: SelfAssessment,
+    obj: Any,
+    action: str,
+    label: str,
+    changes: dict[str, tuple[Any, Any]],
+) -> None:
+    for field, (old, new) in changes.items():
+        audit.record(
+            actor=actor,
+            action=action,
+            obj=obj,
+            label=label,
+            cycle=assessment.cycle,
+            pct=assessment.pct,
+            field=field,
+            old=old,
+            new=new,
+        )
+
+
+def _check_version(entry: Any, version: int, saved: dict[str, Any]) -> None:
+    if entry.version != version:
+        raise EditConflict(
+            saved=saved, version=entry.version, saved_by=entry.updated_by, saved_at=entry.updated_at
+        )
+
+
+# ---------------------------------------------------------------------------- ratings
+
+
+@transaction.atomic
+def save_competency_rating(
+    actor: Any,
+    assessment: SelfAssessment,
+    *,
+    competency: Competency,
+    criterion: Criterion | None = None,
+    level: int | None,
+    evidence: str,
+    version: int,
+) -> CompetencyRating:
+    """Save a level (1–4) and evidence narrative for a competency or one of its criteria.
+
+    ``version`` is the version the editor loaded (0 for an entry never saved). If
+    someone saved since, ``EditConflict`` carries their values and nothing is saved.
+    """
+    locked = _require_editable(actor, assessment)
+    if competency.framework_id != locked.cycle.framework_id:
+        raise ServiceError("This competency is not part of this cycle's framework.")
+    if criterion is not None and criterion.competency_id != competency.pk:
+        raise ServiceError("This criterion belongs to another competency.")
+    if criterion is None and competency.criteria.exists():
+        raise ServiceError("Rate each criterion of this competency.")
+    if error := rules.level_error(level):
+        raise ServiceError(error, field="level")
+    if len(evidence) > EVIDENCE_MAX_CHARS:
+        raise ServiceError(
+            f"Evidence must be {EVIDENCE_MAX_CHARS:,} characters or fewer "
+            f"(you have {len(evidence):,})",
+            field="evidence",
+        )
+    rating = (
+        CompetencyRating.objects.select_for_update()
+        .select_related("updated_by")
+        .filter(self_assessment=locked, competency=competency, criterion=criterion)
+        .first()
+    )
+    label = f"Competency {competency.number}" + (
+        f", criterion {criterion.number}" if criterion else ""
+    )
+    if rating is None:
+        if version != 0:
+            raise ServiceError("This entry was removed; reload the page.")
+        try:
+            with transaction.atomic():
+                rating = CompetencyRating.objects.create(
+                    self_assessment=locked,
+                    competency=competency,
+                    criterion=criterion,
+                    level=level,
+                    evidence=evidence,
+                    updated_by=actor,
+                )
+        except IntegrityError:
+            # Two first saves raced: the other one won; show what they saved.
+            other = CompetencyRating.objects.select_related("updated_by").get(
+                self_assessment=locked, competency=competency, criterion=criterion
+            )
+            _check_version(other, version, {"level": other.level, "evidence": other.evidence})
+            raise
+        _record_changes(
+            actor,
+            locked,
+            rating,
+            "self_rating.updated",
+            label,
+            {
+                k: v
+                for k, v in {"level": (None, level), "evidence": ("", evidence)}.items()
+                if v[0] != v[1]
+            },
+        )
+        return rating
+    _check_version(rating, version, {"level": rating.level, "evidence": rating.evidence})
+    changes = {
+        k: v
+        for k, v in {
+            "level": (rating.level, level),
+            "evidence": (rating.evidence, evidence),
+        }.items()
+        if v[0] != v[1]
+    }
+    if not changes:
+        return rating
+    rating.level = level
+    rating.evidence = evidence
+    rating.version += 1
+    rating.updated_by = actor
+    rating.save()
+    _record_changes(actor, locked, rating, "self_rating.updated", label, changes)
+    return rating
+
+
+# ---------------------------------------------------------------------------- governance
+
+
+@transaction.atomic
+def save_governance_declaration(
+    actor: Any,
+    assessment: SelfAssessment,
+    *,
+    area: str,
+    rating: str,
+    commentary: str,
+    version: int,
+) -> GovernanceDeclaration:
+    """The PCT's own red/amber/green for strategy, finance or board, with commentary (§2.2)."""
+    locked = _require_editable(actor, assessment)
+    if area not in GovernanceArea.values:
+        raise ServiceError("Choose strategy, finance or board.", field="area")
+    if rating and rating not in RAG.values:
+        raise ServiceError("Choose red, amber or green", field="rating")
+    if len(commentary) > COMMENTARY_MAX_CHARS:
+        raise ServiceError(
+            f"Commentary must be {COMMENTARY_MAX_CHARS:,} characters or fewer", field="commentary"
+        )
+    declaration, created = GovernanceDeclaration.objects.select_for_update().get_or_create(
+        self_assessment=locked, area=area, defaults={"version": 0}
+    )
+    # A new row starts at version 0: the editor of a never-saved entry posts 0.
+    _check_version(
+        declaration, version, {"rating": declaration.rating, "commentary": declaration.commentary}
+    )
+    changes = {
+        k: v
+        for k, v in {
+            "rating": (declaration.rating, rating),
+            "commentary": (declaration.commentary, commentary),
+        }.items()
+        if v[0] != v[1]
+    }
+    if not changes and not created:
+        return declaration
+    declaration.rating = rating
+    declaration.commentary = commentary
+    declaration.version += 1
+    declaration.updated_by = actor
+    declaration.save()
+    _record_changes(
+        actor,
+        locked,
+        declaration,
+        "governance_declaration.updated",
+        f"Governance: {GovernanceArea(area).label}",
+        changes,
+    )
+    return declaration
+
+
+# ---------------------------------------------------------------------------- outcomes
+
+
+@transaction.atomic
+def choose_outcome(
+    actor: Any, assessment: SelfAssessment, indicator: OutcomeIndicator
+) -> ChosenOutcome:
+    """Pick an outcome from the cycle's national menu (§2.3)."""
+    locked = _require_editable(actor, assessment)
+    if not indicator.active or not locked.cycle.indicators.filter(pk=indicator.pk).exists():
+        raise ServiceError("Choose an outcome from this year's national menu.", field="indicator")
+    if ChosenOutcome.objects.filter(self_assessment=locked, indicator=indicator).exists():
+        raise ServiceError(f"{indicator.name} is already one of your outcomes.", field="indicator")
+    chosen = ChosenOutcome.objects.create(
+        self_assessment=locked, indicator=indicator, updated_by=actor
+    )
+    audit.record(
+        actor=actor,
+        action="outcome.chosen",
+        obj=chosen,
+        label=f"Outcome: {indicator.name}",
+        cycle=locked.cycle,
+        pct=locked.pct,
+        field="indicator",
+        new=indicator.name,
+    )
+    return chosen
+
+
+@transaction.atomic
+def update_outcome(
+    actor: Any,
+    chosen: ChosenOutcome,
+    *,
+    baseline: Decimal | None,
+    target: Decimal | None,
+    direction: str,
+    version: int,
+) -> ChosenOutcome:
+    """Baseline, this year's trajectory target and direction of a chosen outcome (§2.3)."""
+    locked = _require_editable(actor, chosen.self_assessment)
+    row = ChosenOutcome.objects.select_for_update().select_related("indicator", "updated_by")
+    row = row.get(pk=chosen.pk)
+    if direction not in Direction.values:
+        raise ServiceError("Choose whether higher or lower is better", field="direction")
+    _check_version(
+        row, version, {"baseline": row.baseline, "target": row.target, "direction": row.direction}
+    )
+    changes = {
+        k: v
+        for k, v in {
+            "baseline": (row.baseline, baseline),
+            "target": (row.target, target),
+            "direction": (row.direction, direction),
+        }.items()
+        if v[0] != v[1]
+    }
+    if not changes:
+        return row
+    row.baseline, row.target, row.direction = baseline, target, direction
+    row.version += 1
+    row.updated_by = actor
+    row.save()
+    _record_changes(
+        actor, locked, row, "outcome.updated", f"Outcome: {row.indicator.name}", changes
+    )
+    return row
+
+
+@transaction.atomic
+def remove_outcome(actor: Any, chosen: ChosenOutcome) -> None:
+    locked = _require_editable(actor, chosen.self_assessment)
+    name = chosen.indicator.name
+    audit.record(
+        actor=actor,
+        action="outcome.removed",
+        obj=chosen,
+        label=f"Outcome: {name}",
+        cycle=locked.cycle,
+        pct=locked.pct,
+        field="indicator",
+        old=name,
+    )
+    chosen.delete()
+
+
+# ---------------------------------------------------------------------------- evidence
+
+
+def _store(actor: Any, assessment: SelfAssessment, kind: str, upload: UploadedFile, title: str):
+    try:
+        found = check_upload(upload, upload.size or 0, settings.EVIDENCE_MAX_BYTES)
+    except UploadRejected as exc:
+        raise ServiceError(str(exc), field="file") from exc
+    digest = sha256_of(upload)
+    original = (upload.name or "evidence")[:255]
+    # The stored name is random (evidence_upload_to); the extension follows the content.
+    upload.name = f"upload{found.extension}"
+    return EvidenceDocument.objects.create(
+        self_assessment=assessment,
+        kind=kind,
+        title=title[:200],
+        file=upload,
+        original_name=original,
+        content_type=found.content_type,
+        size=upload.size or 0,
+        sha256=digest,
+        uploaded_by=actor,
+    )
+
+
+@transaction.atomic
+def upload_evidence(
+    actor: Any, assessment: SelfAssessment, *, kind: str, upload: UploadedFile, title: str = ""
+) -> EvidenceDocument:
+    """Add an evidence file. A key document of a kind already uploaded replaces it."""
+    locked = _require_editable(actor, assessment)
+    if kind not in DocumentKind.values:
+        raise ServiceError("Choose what kind of document this is", field="kind")
+    previous = None
+    if kind in KEY_DOCUMENT_KINDS:
+        previous = (
+            EvidenceDocument.objects.select_for_update()
+            .filter(self_assessment=locked, kind=kind, is_current=True)
+            .first()
+        )
+    return _replace(actor, locked, previous, kind, upload, title)
+
+
+@transaction.atomic
+def replace_evidence(
+    actor: Any, document: EvidenceDocument, *, upload: UploadedFile
+) -> EvidenceDocument:
+    """Upload a new version; the old one is kept (not current) and linked."""
+    locked = _require_editable(actor, document.self_assessment)
+    previous = EvidenceDocument.objects.select_for_update().get(pk=document.pk)
+    if not previous.is_current:
+        raise ServiceError("Only the current version of a document can be replaced.")
+    return _replace(actor, locked, previous, previous.kind, upload, previous.title)
+
+
+def _replace(actor, locked, previous, kind, upload, title) -> EvidenceDocument:
+    if previous is not None:
+        previous.is_current = False
+        previous.save(update_fields=["is_current"])
+    document = _store(actor, locked, kind, upload, title)
+    if previous is not None:
+        document.replaces = previous
+        document.save(update_fields=["replaces"])
+    audit.record(
+        actor=actor,
+        action="evidence.replaced" if previous else "evidence.uploaded",
+        obj=document,
+        label=f"Evidence: {DocumentKind(kind).label}",
+        cycle=locked.cycle,
+        pct=locked.pct,
+        field="file",
+        old=f"{previous.original_name} (sha256 {previous.sha256[:12]})" if previous else "",
+        new=f"{document.original_name} (sha256 {document.sha256[:12]})",
+    )
+    return document
+
+
+@transaction.atomic
+def remove_evidence(actor: Any, document: EvidenceDocument) -> None:
+    """Remove a document before submission. The file is kept for the trail, not shown."""
+    locked = _require_editable(actor, document.self_assessment)
+    row = EvidenceDocument.objects.select_for_update().get(pk=document.pk)
+    if not row.is_current:
+        raise ServiceError("This document has already been replaced or removed.")
+    row.is_current = False
+    row.removed_at = timezone.now()
+    row.save(update_fields=["is_current", "removed_at"])
+    audit.record(
+        actor=actor,
+        action="evidence.removed",
+        obj=row,
+        label=f"Evidence: {DocumentKind(row.kind).label}",
+        cycle=locked.cycle,
+        pct=locked.pct,
+        field="file",
+        old=row.original_name,
+    )
+
+
+# ---------------------------------------------------------------------------- sign-off
+
+
+def section_names(assessment: SelfAssessment) -> list[str]:
+    numbers = assessment.cycle.framework.competencies.values_list("number", flat=True)
+    return [rules.competency_section(n) for n in numbers] + [
+        "governance",
+        "outcomes",
+        "documents",
+    ]
+
+
+@transaction.atomic
+def mark_section_complete(
+    actor: Any, assessment: SelfAssessment, section: str, completed: bool = True
+) -> SectionProgress:
+    """PCT staff mark a task-list section completed (or not). A section with gaps can't be."""
+    locked = _require_editable(actor, assessment)
+    if section not in section_names(locked):
+        raise ServiceError("There is no such section.")
+    if completed and (gaps := section_gaps(locked, section)):
+        raise ServiceError(gaps[0])
+    progress, _ = SectionProgress.objects.select_for_update().get_or_create(
+        self_assessment=locked, section=section
+    )
+    if progress.completed != completed or progress.marked_by_id is None:
+        old = progress.completed
+        progress.completed = completed
+        progress.marked_by = actor
+        progress.save()
+        audit.record(
+            actor=actor,
+            action="section.marked",
+            obj=progress,
+            label=f"Section {section}",
+            cycle=locked.cycle,
+            pct=locked.pct,
+            field="completed",
+            old="completed" if old else "not completed",
+            new="completed" if completed else "not completed",
+        )
+    return progress
+
+
+def section_gaps(assessment: SelfAssessment, section: str) -> list[str]:
+    """What stops ``section`` being marked completed."""
+    if section == "governance":
+        ratings = dict(
+            GovernanceDeclaration.objects.filter(self_assessment=assessment).values_list(
+                "area", "rating"
+            )
+        )
+        return [] if rules.governance_complete(ratings) else ["Rate all three governance areas"]
+    if section == "outcomes":
+        chosen = list(ChosenOutcome.objects.filter(self_assessment=assessment))
+        if not chosen:
+            return ["Choose at least one outcome"]
+        if not all(rules.outcome_complete(c.baseline, c.target) for c in chosen):
+            return ["Give a baseline and a target for every outcome"]
+        return []
+    return [item.message for item in missing_items(assessment) if item.section == section]
+
+
+@transaction.atomic
+def submit_self_assessment(
+    actor: Any, assessment: SelfAssessment, *, board_ratified_on: dt.date | None
+) -> SelfAssessment:
+    """The PCT approver submits after the board's ratification (§3, §6).
+
+    Refused unless phase 1 is open, every competency (or criterion) has a level and
+    evidence and the four key documents are uploaded: ``Incomplete.missing`` lists
+    each missing item (use ``missing_items`` to show them before trying).
+    """
+    if not (actor.is_pct_approver and actor.pct_id == assessment.pct_id):
+        raise NotAllowed("Only the PCT's approver can submit the self-assessment.")
+    locked = _require_editable(actor, assessment)
+    if board_ratified_on is None:
+        raise ServiceError(
+            "Enter the date the board ratified the self-assessment", field="board_ratified_on"
+        )
+    if board_ratified_on > timezone.localdate():
+        raise ServiceError(
+            "The board ratification date must be today or in the past", field="board_ratified_on"
+        )
+    missing = missing_items(locked)
+    if missing:
+        raise Incomplete(missing)
+    locked.status = SelfAssessmentStatus.SUBMITTED
+    locked.board_ratified_on = board_ratified_on
+    locked.submitted_at = timezone.now()
+    locked.submitted_by = actor
+    locked.save(
+        update_fields=["status", "board_ratified_on", "submitted_at", "submitted_by", "updated_at"]
+    )
+    audit.record(
+        actor=actor,
+        action="self_assessment.submitted",
+        obj=locked,
+        label="Self-assessment submitted",
+        cycle=locked.cycle,
+        pct=locked.pct,
+        field="status",
+        old=SelfAssessmentStatus.DRAFT.label,
+        new=f"{SelfAssessmentStatus.SUBMITTED.label} (board ratified {board_ratified_on:%-d %B %Y})",
+    )
+    assessment.status = locked.status
+    assessment.board_ratified_on = board_ratified_on
+    assessment.submitted_at = locked.submitted_at
+    assessment.submitted_by = actor
+    return locked
+
+
+@transaction.atomic
+def reopen_self_assessment(
+    actor: Any, assessment: SelfAssessment, *, reason: str
+) -> SelfAssessment:
+    """DH staff reopen a submitted self-assessment, with a reason (issue 3 §5)."""
+    if not actor.is_dh:
+        raise NotAllowed("Only DH staff can reopen a submitted self-assessment.")
+    if not reason.strip():
+        raise ServiceError("Give a reason for reopening", field="reason")
+    locked = _lock(assessment)
+    if not locked.is_submitted:
+        raise ServiceError("Only a submitted self-assessment can be reopened.")
+    locked.status = SelfAssessmentStatus.DRAFT
+    locked.submitted_at = None
+    locked.save(update_fields=["status", "submitted_at", "updated_at"])
+    audit.record(
+        actor=actor,
+        action="self_assessment.reopened",
+        obj=locked,
+        label="Self-assessment reopened",
+        cycle=locked.cycle,
+        pct=locked.pct,
+        field="status",
+        old=SelfAssessmentStatus.SUBMITTED.label,
+        new=SelfAssessmentStatus.DRAFT.label,
+        reason=reason.strip(),
+    )
+    assessment.status = locked.status
+    return locked
