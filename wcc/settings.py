@@ -10,6 +10,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("WCC_VAR_DIR", BASE_DIR / "var"))
@@ -197,6 +198,11 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {}
+CELERY_BEAT_SCHEDULE["freedoms-overdue-plan-actions"] = {
+    # Daily at 07:00 London time; the task never sends the same reminder twice.
+    "task": "freedoms.remind_overdue_actions",
+    "schedule": crontab(hour=7, minute=0),
+}
 
 CACHES = {
     "default": (
