@@ -35,5 +35,6 @@ urlpatterns = [
         name="password_reset_complete",
     ),
     path("registry/", include("assurance.urls.registry")),
+    path("panels/", include("assurance.urls.panels")),
     path("admin/", admin.site.urls),
 ]

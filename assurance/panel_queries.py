@@ -1,0 +1,179 @@
+"""Read side of panels: calibration aggregates and the three-scores rows (issue 4).
+
+Calibration is set-based: one GROUP BY query per item whatever the number of PCTs,
+per-PCT values computed in SQL (a competency with criteria: the floor of the mean of
+its criteria's final levels, domain brief §2.1).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import (
+    Avg,
+    Case,
+    CharField,
+    Count,
+    F,
+    IntegerField,
+    OuterRef,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, Floor, NullIf
+
+from assurance import panel_rules, scoring
+from assurance.models import (
+    SHA,
+    Competency,
+    CompetencyRating,
+    Consensus,
+    Cycle,
+    GovernanceArea,
+    GovernanceDeclaration,
+    Moderation,
+    SelfAssessment,
+)
+from assurance.panel_items import ACTUAL, Item, display, row_key
+
+LEVELS = (1, 2, 3, 4)
+POINTS = (0, 1, 2)  # governance: red 0, amber 1, green 2 (domain brief §4)
+RAG_BY_POINTS = {v: k for k, v in scoring.GOVERNANCE_POINTS.items()}
+
+
+def _points(expr: Any) -> Case:
+    return Case(
+        *(When(**{expr: rag}, then=Value(p)) for rag, p in scoring.GOVERNANCE_POINTS.items()),
+        default=None,
+        output_field=IntegerField(),
+    )
+
+
+def _inputs(rows: list[dict[str, Any]], shas: list[SHA]) -> list[panel_rules.ShaInput]:
+    counts: dict[int, dict[int, int]] = defaultdict(dict)
+    self_total: dict[int, Decimal] = defaultdict(Decimal)
+    self_count: dict[int, int] = defaultdict(int)
+    for row in rows:
+        if row["value"] is None:
+            continue
+        counts[row["sha"]][int(row["value"])] = row["n"]
+        self_total[row["sha"]] += Decimal(row["self_total"] or 0)
+        self_count[row["sha"]] += row["self_n"]
+    return [
+        panel_rules.ShaInput(s.code, s.name, counts[s.pk], self_total[s.pk], self_count[s.pk])
+        for s in shas
+    ]
+
+
+def competency_calibration(cycle: Cycle, competency: Competency) -> panel_rules.Calibration:
+    """Panel levels (moderated, else consensus) per SHA against national, with self levels."""
+    panel_level = Floor(
+        Subquery(
+            Consensus.objects.filter(self_assessment=OuterRef("pk"), competency=competency)
+            .values("self_assessment")
+            .annotate(mean=Avg(Coalesce("moderated_level", "level")))
+            .values("mean")[:1]
+        )
+    )
+    self_level = Floor(
+        Subquery(
+            CompetencyRating.objects.filter(
+                self_assessment=OuterRef("pk"), competency=competency, level__isnull=False
+            )
+            .values("self_assessment")
+            .annotate(mean=Avg("level"))
+            .values("mean")[:1]
+        )
+    )
+    rows = list(
+        SelfAssessment.objects.filter(cycle=cycle)
+        .annotate(value=panel_level, self_value=self_level)
+        .filter(value__isnull=False)
+        .values("value", sha=F("pct__sha_id"))
+        .annotate(n=Count("id"), self_total=Sum("self_value"), self_n=Count("self_value"))
+        .order_by()
+    )
+    return panel_rules.calibrate(_inputs(rows, list(SHA.objects.all())), LEVELS)
+
+
+def governance_calibration(cycle: Cycle, area: str) -> panel_rules.Calibration:
+    """Governance points (red 0, amber 1, green 2) per SHA against national, with self ratings."""
+    self_points = Subquery(
+        GovernanceDeclaration.objects.filter(self_assessment=OuterRef("self_assessment"), area=area)
+        .annotate(points=_points("rating"))
+        .values("points")[:1]
+    )
+    rows = list(
+        Consensus.objects.filter(self_assessment__cycle=cycle, governance_area=area)
+        .annotate(
+            final=Coalesce(
+                NullIf("moderated_rating", Value("")), "rating", output_field=CharField()
+            )
+        )
+        .annotate(value=_points("final"), self_value=self_points)
+        .values("value", sha=F("self_assessment__pct__sha_id"))
+        .annotate(n=Count("id"), self_total=Sum("self_value"), self_n=Count("self_value"))
+        .order_by()
+    )
+    return panel_rules.calibrate(_inputs(rows, list(SHA.objects.all())), POINTS)
+
+
+def governance_label(area: str) -> str:
+    return GovernanceArea(area).label
+
+
+# --- Three scores side by side -----------------------------------------------------------
+
+
+@dataclass
+class ScoreRow:
+    """One item with the PCT's own score, the panel consensus and the moderated value."""
+
+    item: Item
+    consensus: Consensus | None
+    self_display: str
+    consensus_display: str
+    moderated_display: str
+    final_display: str
+    moderations: list[Moderation] = field(default_factory=list)
+    status: scoring.OutcomeStatus | None = None
+
+
+def score_rows(items: list[Item], sa: SelfAssessment) -> list[ScoreRow]:
+    """Two queries: the consensus rows, and their moderation trail with authors."""
+    consensus = {row_key(c): c for c in Consensus.objects.filter(self_assessment=sa)}
+    trail: dict[int, list[Moderation]] = defaultdict(list)
+    for mod in Moderation.objects.filter(consensus__self_assessment=sa).select_related(
+        "moderated_by"
+    ):
+        trail[mod.consensus_id].append(mod)
+    rows = []
+    for item in items:
+        c = consensus.get(item.key)
+        value = getattr(c, item.kind, None) if c else None
+        moderated = getattr(c, f"moderated_{item.kind}", None) if c else None
+        final = (moderated or None) if moderated not in (None, "") else value
+        status = item.outcome_status(final) if item.kind == ACTUAL and final is not None else None
+        rows.append(
+            ScoreRow(
+                item=item,
+                consensus=c,
+                self_display=display(item.self_value, item.kind),
+                consensus_display=display(value, item.kind),
+                moderated_display=display(moderated, item.kind),
+                final_display=display(final, item.kind),
+                moderations=trail.get(c.pk, []) if c else [],
+                status=status,
+            )
+        )
+    return rows
+
+
+def outcome_score(rows: list[ScoreRow]) -> Decimal | None:
+    statuses = [r.status for r in rows if r.status is not None]
+    return scoring.outcome_score(statuses)
