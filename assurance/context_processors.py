@@ -12,6 +12,11 @@ NAVIGATION: list[tuple[str, str, str]] = [
     ("Registry", "registry:pct_list", "everyone"),
     ("Panels", "panels:index", "assessors"),
     ("Panel result", "panels:index", "pct"),
+    ("Freedoms and plans", "freedoms:mine", "pct"),
+    ("Reviews", "freedoms:reviews", "sha"),
+    ("Approvals", "freedoms:approvals", "sha"),
+    ("Freedoms", "freedoms:overview", "dh"),
+    ("Innovation fund", "freedoms:fund", "dh"),
 ]
 
 

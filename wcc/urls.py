@@ -36,5 +36,6 @@ urlpatterns = [
     ),
     path("registry/", include("assurance.urls.registry")),
     path("panels/", include("assurance.urls.panels")),
+    path("freedoms/", include("freedoms.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -1,0 +1,359 @@
+"""Freedoms pages for each role, and the denials."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from assurance.models import PCT, Role
+from freedoms.models import (
+    BudgetProposal,
+    DecisionStatus,
+    Franchise,
+    FranchiseStatus,
+    FundApplication,
+    InnovationFund,
+    Plan,
+    PlanAction,
+    PlanStatus,
+    Standing,
+)
+from freedoms.services import apply_to_fund, propose_franchise, submit_budget_proposal
+from tests.factories import pct_user
+from tests.freedoms.factories import PlanActionFactory, confirmed, publish
+
+TODAY = timezone.localdate()
+
+
+@pytest.fixture
+def tiers(dora, camden, islington, durham):
+    return confirmed({camden: "freedoms", islington: "notice", durham: "support"}, dora)
+
+
+@pytest.fixture
+def ian(islington):
+    return pct_user(
+        islington, Role.PCT_APPROVER, full_name="Ian Approver", email="ian@islington.example"
+    )
+
+
+def _franchise(alice, islington):
+    return propose_franchise(
+        by=alice,
+        receiver=islington,
+        service="Community dentistry",
+        all_services=False,
+        starts_on=dt.date(2010, 10, 1),
+        ends_on=dt.date(2011, 9, 30),
+    )
+
+
+def test_pages_need_a_sign_in(client):
+    response = client.get(reverse("freedoms:mine"))
+    assert response.status_code == 302
+    assert "/accounts/login/" in response["Location"]
+
+
+def test_a_freedoms_pct_sees_its_grants_and_the_top_pct_badge(client, tiers, alice):
+    client.force_login(alice)
+    html = client.get(reverse("freedoms:mine")).content.decode()
+    assert "Top PCT" in html
+    assert "Franchising" in html
+    assert "Annual review" in html
+    assert "Propose a franchise" in html
+
+
+def test_a_notice_pct_sees_its_plans_and_no_freedoms(client, tiers, bob):
+    client.force_login(bob)
+    html = client.get(reverse("freedoms:mine")).content.decode()
+    assert "Top PCT" not in html
+    assert "Recovery plan: on notice" in html
+    assert "Monthly review" in html
+    assert "Propose a franchise" not in html
+
+
+def test_role_pages_refuse_other_roles(client, tiers, alice, sara, dora):
+    client.force_login(alice)
+    for name in ("freedoms:reviews", "freedoms:approvals", "freedoms:overview", "freedoms:fund"):
+        assert client.get(reverse(name)).status_code == 403
+    client.force_login(sara)
+    assert client.get(reverse("freedoms:mine")).status_code == 403
+    assert client.get(reverse("freedoms:overview")).status_code == 403
+    client.force_login(dora)
+    assert client.get(reverse("freedoms:franchise_propose")).status_code == 403
+
+
+def test_proposing_a_franchise_through_the_form(client, tiers, alice, islington):
+    client.force_login(alice)
+    response = client.post(
+        reverse("freedoms:franchise_propose"),
+        {
+            "receiver": islington.pk,
+            "all_services": "false",
+            "service": "Podiatry",
+            "starts_on": "2010-10-01",
+            "ends_on": "2011-03-31",
+        },
+    )
+    franchise = Franchise.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == reverse("freedoms:franchise_detail", args=[franchise.pk])
+
+
+def test_a_refused_franchise_shows_the_reason_next_to_the_field_and_keeps_the_input(
+    client, tiers, alice, camden
+):
+    client.force_login(alice)
+    response = client.post(
+        reverse("freedoms:franchise_propose"),
+        {
+            "receiver": PCT.objects.get(code="5K8").pk,
+            "all_services": "false",
+            "service": "Podiatry",
+            "starts_on": "2011-10-01",
+            "ends_on": "2011-03-31",
+        },
+    )
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert "There is a problem" in html
+    assert "The end date must be on or after the start date." in html
+    assert 'id="id_ends_on-error"' in html
+    assert 'value="Podiatry"' in html
+    assert not Franchise.objects.exists()
+
+
+def test_a_pct_without_the_freedom_is_refused_at_the_top_of_the_form(
+    client, tiers, dave, islington
+):
+    client.force_login(dave)
+    response = client.post(
+        reverse("freedoms:franchise_propose"),
+        {
+            "receiver": islington.pk,
+            "all_services": "true",
+            "starts_on": "2010-10-01",
+            "ends_on": "2011-03-31",
+        },
+    )
+    assert response.status_code == 400
+    assert "does not hold the franchising freedom" in response.content.decode()
+
+
+def test_franchise_steps_through_the_pages(client, tiers, alice, ian, lena, islington):
+    franchise = _franchise(alice, islington)
+    client.force_login(ian)
+    page = client.get(reverse("freedoms:franchise_detail", args=[franchise.pk])).content.decode()
+    assert "Accept franchise" in page
+    client.post(reverse("freedoms:franchise_step", args=[franchise.pk, "accept"]))
+    client.force_login(lena)
+    assert (
+        "Camden for Islington: Community dentistry"
+        in client.get(reverse("freedoms:approvals")).content.decode()
+    )
+    client.post(reverse("freedoms:franchise_step", args=[franchise.pk, "approve"]))
+    franchise.refresh_from_db()
+    assert franchise.status == FranchiseStatus.APPROVED
+    response = client.post(
+        reverse("freedoms:franchise_step", args=[franchise.pk, "end"]), {"reason": ""}
+    )
+    assert response.status_code == 400
+    assert "Enter the reason for ending the franchise early." in response.content.decode()
+
+
+def test_a_franchise_is_hidden_from_pcts_not_party_to_it(
+    client, tiers, alice, dave, nick, islington
+):
+    franchise = _franchise(alice, islington)
+    url = reverse("freedoms:franchise_detail", args=[franchise.pk])
+    for user in (dave, nick):
+        client.force_login(user)
+        assert client.get(url).status_code == 404
+        assert (
+            client.post(
+                reverse("freedoms:franchise_step", args=[franchise.pk, "accept"])
+            ).status_code
+            == 404
+        )
+
+
+def test_another_pcts_plan_is_not_found(client, tiers, alice, nick, bob, islington):
+    plan = Plan.objects.get(pct=islington, subject="notice")
+    url = reverse("freedoms:plan_detail", args=[plan.pk])
+    for user in (alice, nick):
+        client.force_login(user)
+        assert client.get(url).status_code == 404
+        assert (
+            client.post(reverse("freedoms:plan_add_action", args=[plan.pk]), {}).status_code == 404
+        )
+    client.force_login(bob)
+    assert client.get(url).status_code == 200
+
+
+def test_adding_an_action_with_a_missing_owner_keeps_what_was_typed(client, tiers, bob, islington):
+    plan = Plan.objects.get(pct=islington, subject="notice")
+    client.force_login(bob)
+    response = client.post(
+        reverse("freedoms:plan_add_action", args=[plan.pk]),
+        {"description": "Appoint a turnaround director", "owner": "", "due_on": "2010-12-01"},
+    )
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert "Appoint a turnaround director" in html
+    assert 'id="id_owner-error"' in html
+    assert not PlanAction.objects.exists()
+
+
+def test_overdue_actions_stand_out_and_the_sha_agrees_the_plan(client, tiers, bob, sara, islington):
+    plan = Plan.objects.get(pct=islington, subject="notice")
+    PlanActionFactory(plan=plan, due_on=TODAY - dt.timedelta(days=3))
+    client.force_login(sara)
+    assert "Overdue actions" in client.get(reverse("freedoms:approvals")).content.decode()
+    html = client.get(reverse("freedoms:plan_detail", args=[plan.pk])).content.decode()
+    assert "wcc-overdue" in html
+    client.post(reverse("freedoms:plan_agree", args=[plan.pk]))
+    assert Plan.objects.get(pk=plan.pk).status == PlanStatus.AGREED
+
+
+def test_updating_an_action_status(client, tiers, bob, islington):
+    plan = Plan.objects.get(pct=islington, subject="notice")
+    action = PlanActionFactory(plan=plan)
+    client.force_login(bob)
+    response = client.post(reverse("freedoms:action_status", args=[action.pk]), {"status": "done"})
+    assert response.status_code == 302
+    action.refresh_from_db()
+    assert action.status == "done"
+
+
+def test_the_review_calendar_lists_pcts_due_this_month(client, tiers, sara, islington, camden):
+    Standing.objects.filter(pct=islington).update(next_review_due=TODAY)
+    Standing.objects.filter(pct=camden).update(next_review_due=TODAY + dt.timedelta(days=400))
+    client.force_login(sara)
+    html = client.get(reverse("freedoms:reviews")).content.decode()
+    assert "Islington" in html
+    assert "Camden" not in html
+    assert "Camden" in client.get(reverse("freedoms:reviews"), {"show": "all"}).content.decode()
+
+
+def test_recording_a_review_through_the_form(client, tiers, sara, islington):
+    client.force_login(sara)
+    url = reverse("freedoms:review_record", args=["5K8"])
+    response = client.post(url, {"held_on": TODAY.isoformat(), "summary": ""})
+    assert response.status_code == 400
+    response = client.post(url, {"held_on": TODAY.isoformat(), "summary": "Recovery on track"})
+    assert response.status_code == 302
+    assert Standing.objects.get(pct=islington).last_review_on == TODAY
+
+
+def test_an_sha_cannot_review_another_shas_pct(client, tiers, nick):
+    client.force_login(nick)
+    assert client.get(reverse("freedoms:review_record", args=["5K8"])).status_code == 404
+
+
+def test_the_review_calendar_query_count_does_not_grow_with_pcts(
+    client, dora, sara, london, django_assert_max_num_queries
+):
+    pcts = list(PCT.objects.filter(sha=london))
+    confirmed({pct: "notice" for pct in pcts}, dora)
+    Standing.objects.update(next_review_due=TODAY)
+    client.force_login(sara)
+    with django_assert_max_num_queries(8):
+        html = client.get(reverse("freedoms:reviews")).content.decode()
+    assert html.count("Record a review") == len(pcts)
+
+
+def test_budget_proposal_round_trip(client, tiers, alice, lena):
+    client.force_login(alice)
+    response = client.post(
+        reverse("freedoms:budget_new"),
+        {
+            "title": "Diabetes pathway",
+            "first_year": "2010",
+            "year_1": "1000000",
+            "year_2": "",
+            "year_3": "5",
+            "rationale": "x",
+        },
+    )
+    assert response.status_code == 400
+    assert "Fill in the years in order" in response.content.decode()
+    client.post(
+        reverse("freedoms:budget_new"),
+        {
+            "title": "Diabetes pathway",
+            "first_year": "2010",
+            "year_1": "1000000",
+            "year_2": "1200000",
+            "rationale": "Fewer admissions",
+        },
+    )
+    proposal = BudgetProposal.objects.get()
+    client.force_login(lena)
+    url = reverse("freedoms:budget_detail", args=[proposal.pk])
+    response = client.post(url, {"decision": "reject", "reason": ""})
+    assert response.status_code == 400
+    assert "Enter the reason for rejecting the proposal." in response.content.decode()
+    client.post(url, {"decision": "approve", "reason": ""})
+    assert BudgetProposal.objects.get().status == DecisionStatus.APPROVED
+
+
+def test_a_budget_of_another_pct_is_not_found(client, tiers, alice, bob):
+    proposal = submit_budget_proposal(
+        by=alice, title="T", first_year=2010, amounts=[Decimal(1), Decimal(2)], rationale="r"
+    )
+    client.force_login(bob)
+    assert client.get(reverse("freedoms:budget_detail", args=[proposal.pk])).status_code == 404
+
+
+def test_the_fund_queue_puts_freedom_holders_first_and_dh_decides(client, tiers, alice, bob, dora):
+    fund = InnovationFund.objects.get()
+    early = apply_to_fund(
+        fund, by=bob, title="Islington telehealth", amount=Decimal(40_000_000), summary="x"
+    )
+    apply_to_fund(fund, by=alice, title="Camden dementia", amount=Decimal(20_000_000), summary="x")
+    client.force_login(dora)
+    html = client.get(reverse("freedoms:fund")).content.decode()
+    assert html.index("Camden dementia") < html.index("Islington telehealth")
+    client.post(reverse("freedoms:fund_decide", args=[early.pk]), {"decision": "approve"})
+    second = FundApplication.objects.get(title="Camden dementia")
+    response = client.post(
+        reverse("freedoms:fund_decide", args=[second.pk]), {"decision": "approve"}
+    )
+    assert response.status_code == 400
+    assert "would exceed the fund" in response.content.decode()
+    assert FundApplication.objects.get(pk=second.pk).status == DecisionStatus.SUBMITTED
+
+
+def test_pct_staff_apply_to_the_fund(client, tiers, bob):
+    client.force_login(bob)
+    response = client.post(
+        reverse("freedoms:fund_apply"), {"title": "T", "amount": "", "summary": "s"}
+    )
+    assert response.status_code == 400
+    client.post(reverse("freedoms:fund_apply"), {"title": "T", "amount": "250000", "summary": "s"})
+    assert FundApplication.objects.get().pct.code == "5K8"
+
+
+def test_dh_confirms_a_publication_from_the_overview(client, dora, camden, islington):
+    publication = publish({camden: "freedoms", islington: "notice"})
+    client.force_login(dora)
+    assert f"Confirm {publication}" in client.get(reverse("freedoms:overview")).content.decode()
+    client.post(reverse("freedoms:publication_confirm", args=[publication.pk]))
+    html = client.get(reverse("freedoms:overview")).content.decode()
+    assert "Camden" in html and "7 of 7" in html
+
+
+def test_only_dh_confirms(client, alice, lena, camden):
+    publication = publish({camden: "freedoms"})
+    for user in (alice, lena):
+        client.force_login(user)
+        assert (
+            client.post(reverse("freedoms:publication_confirm", args=[publication.pk])).status_code
+            == 403
+        )
+    publication.refresh_from_db()
+    assert publication.confirmed_at is None
