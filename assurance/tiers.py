@@ -360,3 +360,48 @@ def most_improved(
         if key in previous
     ]
     return sorted(rows, key=lambda r: (-r.places, -r.mark_change, r.rank, r.key))
+
+
+FREEDOMS = (
+    "Lighter-touch performance management (SHA and DH)",
+    "Franchising: taking on commissioning functions of a poorer performing PCT",
+    "Direct access to DH to influence national policy",
+    "Setting budgets across multiple years, for specific proposals with SHA approval",
+    "Being highlighted as a top PCT",
+    "Preferential access to the £50m innovation fund (2010-11)",
+    "A DH commitment to consider pay flexibilities",
+)
+REVIEW = {Tier.FREEDOMS: "annual", Tier.SUPPORT: "quarterly", Tier.NOTICE: "monthly"}
+
+
+def what_follows(
+    tier: Tier, *, governance: Mapping[str, str], levels: Mapping[int, int]
+) -> list[str]:
+    """What a tier means for the PCT (domain brief §5), in plain sentences."""
+    lines = [f"Performance management: {REVIEW[tier]} review by the SHA."]
+    if tier == Tier.FREEDOMS:
+        lines.append("The seven freedoms: " + "; ".join(FREEDOMS) + ".")
+    elif tier == Tier.NOTICE:
+        lines.append(
+            "On notice that performance must improve this year: a recovery plan (actions, "
+            "owners, due dates) agreed with the SHA; at the next cycle the notice is "
+            "discharged or escalated."
+        )
+    else:
+        below = [str(n) for n, level in sorted(levels.items()) if level < 3]
+        lines.append(
+            "Support package: a development plan against "
+            + (
+                f"competenc{'y' if len(below) == 1 else 'ies'} {', '.join(below)}"
+                if below
+                else "the competencies"
+            )
+            + (" (below level 3)." if below else ".")
+        )
+    concerns = [a for a in GOVERNANCE_AREAS if governance.get(a) in ("amber", "red")]
+    if concerns:
+        lines.append(
+            f"Governance ({', '.join(f'{a} {governance[a]}' for a in concerns)}): a recovery "
+            "plan agreed with the SHA, which performance-manages its delivery."
+        )
+    return lines

@@ -246,3 +246,10 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"axes": {"level": "WARNING"}},
 }
+# Publication (issue 5): re-enqueue publications whose worker died half-way.
+CELERY_BEAT_SCHEDULE["resume-publications"] = {
+    "task": "assurance.tasks.resume_publications",
+    "schedule": 60.0,
+}
+# WeasyPrint logs every layout step at INFO: keep only its warnings.
+LOGGING["loggers"]["weasyprint.progress"] = {"level": "WARNING"}  # type: ignore[index]
