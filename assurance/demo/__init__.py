@@ -10,12 +10,13 @@ import random
 from collections.abc import Callable
 from typing import TextIO
 
-from . import people
+from . import panels, people
 
 Step = Callable[[random.Random, TextIO], None]
 
 STEPS: list[tuple[str, Step]] = [
     ("people", people.create_demo_users),
+    ("panels", panels.create_demo_panels),
 ]
 
 
