@@ -10,6 +10,7 @@ from django.urls import NoReverseMatch, reverse
 # (label, url name, who sees it). Later features add their entries here.
 NAVIGATION: list[tuple[str, str, str]] = [
     ("Registry", "registry:pct_list", "everyone"),
+    ("Results", "publications:index", "everyone"),
     ("Panels", "panels:index", "assessors"),
     ("Panel result", "panels:index", "pct"),
     ("Freedoms and plans", "freedoms:mine", "pct"),

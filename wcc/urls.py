@@ -37,5 +37,6 @@ urlpatterns = [
     path("registry/", include("assurance.urls.registry")),
     path("panels/", include("assurance.urls.panels")),
     path("freedoms/", include("freedoms.urls")),
+    path("results/", include("assurance.urls.publications")),
     path("admin/", admin.site.urls),
 ]

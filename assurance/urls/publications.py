@@ -1,0 +1,19 @@
+from django.urls import path
+
+from assurance.views import publications as views
+
+app_name = "publications"
+
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("cycles/<int:cycle_id>/publish/", views.publish, name="publish"),
+    path("<int:pk>/", views.league_table, name="league_table"),
+    path("<int:pk>/progress/", views.progress, name="progress"),
+    path("<int:pk>/retry/", views.retry, name="retry"),
+    path("<int:pk>/league-table.csv", views.league_table_export, {"fmt": "csv"}, name="csv"),
+    path("<int:pk>/league-table.xlsx", views.league_table_export, {"fmt": "xlsx"}, name="xlsx"),
+    path("<int:pk>/league-table.pdf", views.document, name="league_table_pdf"),
+    path("<int:pk>/improvement/", views.improvement, name="improvement"),
+    path("<int:pk>/pcts/<str:code>/", views.pct_report, name="pct_report"),
+    path("<int:pk>/pcts/<str:code>/report.pdf", views.document, name="pct_report_pdf"),
+]
