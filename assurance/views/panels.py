@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Subquery
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -518,7 +518,7 @@ def moderate(request: HttpRequest, pk: int) -> HttpResponse:
 
 # --- Calibration -------------------------------------------------------------------------
 
-CHART_WIDTH = 480
+CHART_WIDTH = 720
 
 
 @login_required
@@ -552,11 +552,13 @@ def calibration_item(request: HttpRequest, cycle_id: int, kind: str, ref: str) -
         data = panel_queries.competency_calibration(cycle, competency)
         title, labels = str(competency), {v: f"Level {v}" for v in panel_queries.LEVELS}
         consensus_filter = Q(competency=competency)
+        self_value = _self_value_subquery(kind, ref, competency.criteria.exists())
     elif kind == "governance" and ref in GovernanceArea.values:
         data = panel_queries.governance_calibration(cycle, ref)
         title = f"Governance: {panel_queries.governance_label(ref)}"
         labels = {p: panel_queries.RAG_BY_POINTS[p].capitalize() for p in panel_queries.POINTS}
         consensus_filter = Q(governance_area=ref)
+        self_value = _self_value_subquery(kind, ref)
     else:
         raise Http404
     shas = (
@@ -565,7 +567,8 @@ def calibration_item(request: HttpRequest, cycle_id: int, kind: str, ref: str) -
     chosen = request.GET.get("sha", "") if sha_ids is None else ""
     pct_sha_ids = sha_ids or list(SHA.objects.filter(code=chosen).values_list("pk", flat=True))
     pct_rows = (
-        Consensus.objects.filter(
+        Consensus.objects.annotate(self_value=self_value)
+        .filter(
             consensus_filter,
             self_assessment__cycle=cycle,
             self_assessment__pct__sha_id__in=pct_sha_ids,
@@ -591,7 +594,26 @@ def calibration_item(request: HttpRequest, cycle_id: int, kind: str, ref: str) -
             "pct_rows": pct_rows,
             "chosen": chosen,
             "is_dh": sha_ids is None,
+            "can_moderate": cycle.is_phase_open(PhaseKind.CALIBRATION),
         },
+    )
+
+
+def _self_value_subquery(kind: str, ref: str, has_criteria: bool = False) -> Subquery:
+    """The PCT's own rating of the same item, beside the consensus and moderated values."""
+    if kind == "governance":
+        return Subquery(
+            GovernanceDeclaration.objects.filter(
+                self_assessment=OuterRef("self_assessment"), area=ref
+            ).values("rating")[:1]
+        )
+    same_item = Q(criterion=OuterRef("criterion")) if has_criteria else Q(criterion__isnull=True)
+    return Subquery(
+        CompetencyRating.objects.filter(
+            same_item,
+            self_assessment=OuterRef("self_assessment"),
+            competency=OuterRef("competency"),
+        ).values("level")[:1]
     )
 
 
