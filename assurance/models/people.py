@@ -81,11 +81,17 @@ class User(AbstractUser):
         constraints = [
             models.CheckConstraint(
                 name="user_pct_role_has_pct",
-                condition=~Q(role__in=[r.value for r in PCT_ROLES]) | Q(pct__isnull=False),
+                # A list in a fixed order (a frozenset's order changes between runs, which
+                # made makemigrations see a new constraint now and then).
+                condition=~Q(role__in=[Role.PCT_STAFF.value, Role.PCT_APPROVER.value])
+                | Q(pct__isnull=False),
             ),
             models.CheckConstraint(
                 name="user_sha_role_has_sha",
-                condition=~Q(role__in=[r.value for r in SHA_ROLES]) | Q(sha__isnull=False),
+                condition=~Q(
+                    role__in=[Role.SHA_ASSESSOR.value, Role.SHA_LEAD.value, Role.PEER_EXPERT.value]
+                )
+                | Q(sha__isnull=False),
             ),
         ]
 
