@@ -253,3 +253,5 @@ CELERY_BEAT_SCHEDULE["resume-publications"] = {
 }
 # WeasyPrint logs every layout step at INFO: keep only its warnings.
 LOGGING["loggers"]["weasyprint.progress"] = {"level": "WARNING"}  # type: ignore[index]
+# The queue tasks go to by default (tests with a real worker use their own).
+CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_TASK_DEFAULT_QUEUE", "celery")
