@@ -29,7 +29,7 @@ from assurance.models import (
 
 def cycle_slug(cycle: Cycle) -> str:
     """URL form of a year label: ``2009/10`` → ``2009-10``."""
-    return cycle.year_label.replace("/", "-")
+    return cycle.slug
 
 
 def get_cycle(slug: str) -> Cycle:
@@ -145,3 +145,12 @@ def get_evidence_document_for_user(user: Any, pk: int) -> EvidenceDocument:
     else:
         get_self_assessment_for_user(user, cycle, assessment.pct.code)
     return document
+
+
+def current_self_assessment_cycle() -> Cycle | None:
+    """The cycle whose self-assessment phase is open, else the most recent cycle."""
+    cycles = Cycle.objects.select_related("framework").prefetch_related("phases")
+    open_one = cycles.filter(
+        phases__kind=PhaseKind.SELF_ASSESSMENT, phases__status=PhaseStatus.OPEN
+    ).first()
+    return open_one or cycles.order_by("-year_label").first()

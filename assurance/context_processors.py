@@ -10,6 +10,9 @@ from django.urls import NoReverseMatch, reverse
 # (label, url name, who sees it). Later features add their entries here.
 NAVIGATION: list[tuple[str, str, str]] = [
     ("Registry", "registry:pct_list", "everyone"),
+    ("Self-assessment", "self_assessment:start", "pct"),
+    ("Self-assessments", "self_assessment:start", "assessors"),
+    ("Cycles", "cycles:list", "dh"),
     ("Results", "publications:index", "everyone"),
     ("Panels", "panels:index", "assessors"),
     ("Panel result", "panels:index", "pct"),

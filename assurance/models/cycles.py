@@ -54,6 +54,11 @@ class Cycle(models.Model):
     def __str__(self) -> str:
         return self.year_label
 
+    @property
+    def slug(self) -> str:
+        """The year label as it appears in URLs: ``2009/10`` → ``2009-10``."""
+        return self.year_label.replace("/", "-")
+
     def phase(self, kind: int) -> Phase:
         """The phase of this kind (phases are prefetched by views that need several)."""
         for phase in self.phases.all():

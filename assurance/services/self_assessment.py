@@ -197,8 +197,12 @@ def _record_changes(
         )
 
 
-def _check_version(entry: Any, version: int, saved: dict[str, Any]) -> None:
-    if entry.version != version:
+def _check_version(
+    entry: Any, version: int, saved: dict[str, Any], new: dict[str, Any] | None = None
+) -> None:
+    """Refuse a save based on an old version — unless it would save exactly what is there
+    (a repeated autosave of the same text loses nothing, so it is not a conflict)."""
+    if entry.version != version and saved != new:
         raise EditConflict(
             saved=saved, version=entry.version, saved_by=entry.updated_by, saved_at=entry.updated_at
         )
@@ -265,7 +269,13 @@ def save_competency_rating(
             other = CompetencyRating.objects.select_related("updated_by").get(
                 self_assessment=locked, competency=competency, criterion=criterion
             )
-            _check_version(other, version, {"level": other.level, "evidence": other.evidence})
+            _check_version(
+                other,
+                version,
+                {"level": other.level, "evidence": other.evidence},
+                {"level": level, "evidence": evidence},
+            )
+            return other
             raise
         _record_changes(
             actor,
@@ -280,7 +290,12 @@ def save_competency_rating(
             },
         )
         return rating
-    _check_version(rating, version, {"level": rating.level, "evidence": rating.evidence})
+    _check_version(
+        rating,
+        version,
+        {"level": rating.level, "evidence": rating.evidence},
+        {"level": level, "evidence": evidence},
+    )
     changes = {
         k: v
         for k, v in {
@@ -328,7 +343,10 @@ def save_governance_declaration(
     )
     # A new row starts at version 0: the editor of a never-saved entry posts 0.
     _check_version(
-        declaration, version, {"rating": declaration.rating, "commentary": declaration.commentary}
+        declaration,
+        version,
+        {"rating": declaration.rating, "commentary": declaration.commentary},
+        {"rating": rating, "commentary": commentary},
     )
     changes = {
         k: v
@@ -402,7 +420,10 @@ def update_outcome(
     if direction not in Direction.values:
         raise ServiceError("Choose whether higher or lower is better", field="direction")
     _check_version(
-        row, version, {"baseline": row.baseline, "target": row.target, "direction": row.direction}
+        row,
+        version,
+        {"baseline": row.baseline, "target": row.target, "direction": row.direction},
+        {"baseline": baseline, "target": target, "direction": direction},
     )
     changes = {
         k: v

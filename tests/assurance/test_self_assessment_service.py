@@ -330,3 +330,10 @@ def test_documents_section_needs_the_four_key_documents(alice, assessment):
 def test_it_refuses_an_unknown_section(alice, assessment):
     with pytest.raises(ServiceError, match="no such section"):
         sa.mark_section_complete(alice, assessment, "competency-12")
+
+
+def test_a_repeated_autosave_of_the_same_text_is_not_a_conflict(alice, assessment):
+    rating = save(alice, assessment, evidence="Same")
+    save(alice, assessment, evidence="Same words", version=rating.version)
+    again = save(alice, assessment, evidence="Same words", version=rating.version)
+    assert again.version == 2

@@ -1,0 +1,489 @@
+"""A PCT's self-assessment in the browser (issue 3): task list, forms with autosave,
+evidence files, sign-off, history. Views: access helper → form → one service → render."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from assurance import access
+from assurance.drafts import login_required_keeping_drafts, pop_draft
+from assurance.models import AuditEntry, ChosenOutcome, EvidenceDocument, GovernanceArea
+from assurance.self_assessment_forms import (
+    ChooseOutcomeForm,
+    GovernanceForm,
+    OutcomeForm,
+    RatingForm,
+    ReasonForm,
+    SubmitForm,
+    UploadForm,
+)
+from assurance.self_assessment_pages import build_overview, missing_links, sa_url
+from assurance.services import self_assessment as sa
+from assurance.services.errors import EditConflict, Incomplete, ServiceError
+
+
+def _can_edit(request: HttpRequest, assessment) -> bool:
+    user = request.user
+    return (
+        user.is_pct_user and user.pct_id == assessment.pct_id and not sa.editing_refusal(assessment)
+    )
+
+
+@require_GET
+@login_required
+def start(request: HttpRequest) -> HttpResponse:
+    """PCT staff: straight to their PCT's self-assessment for the cycle in phase 1."""
+    cycle = access.current_self_assessment_cycle()
+    if cycle is None:
+        return render(request, "assurance/self_assessment_none.html")
+    if request.user.is_pct_user:
+        return redirect("self_assessment:overview", access.cycle_slug(cycle), request.user.pct.code)
+    return redirect("self_assessment:list", access.cycle_slug(cycle))
+
+
+@require_GET
+@login_required
+def assessment_list(request: HttpRequest, cycle: str) -> HttpResponse:
+    the_cycle = access.get_cycle(cycle)
+    assessments = access.visible_self_assessments(request.user, the_cycle)
+    return render(
+        request,
+        "assurance/self_assessment_list.html",
+        {"cycle": the_cycle, "assessments": assessments, "slug": cycle},
+    )
+
+
+@require_GET
+@login_required
+def overview(request: HttpRequest, cycle: str, pct: str) -> HttpResponse:
+    assessment = access.get_self_assessment_for_user(request.user, access.get_cycle(cycle), pct)
+    view = build_overview(assessment)
+    return render(
+        request,
+        "assurance/self_assessment_overview.html",
+        {"o": view, "assessment": assessment, "can_edit": _can_edit(request, assessment)},
+    )
+
+
+def _competency_page(request: HttpRequest) -> str:
+    return request.path
+
+
+@require_http_methods(["GET", "POST"])
+@login_required_keeping_drafts(_competency_page)
+def competency(request: HttpRequest, cycle: str, pct: str, number: int) -> HttpResponse:
+    """One competency: a form per rating slot, saved by htmx as people type, or by POST."""
+    the_cycle = access.get_cycle(cycle)
+    write = request.method == "POST"
+    assessment = access.get_self_assessment_for_user(request.user, the_cycle, pct, write=write)
+    slots = [s for s in sa.rating_slots(the_cycle.framework) if s.competency.number == number]
+    if not slots:
+        raise Http404
+    answers = sa.answers_by_key(assessment, slots)
+    refusal = sa.editing_refusal(assessment)
+    draft = pop_draft(request, request.path) if request.method == "GET" else None
+    forms, result = [], {}
+    for slot in slots:
+        key = slot.rule.key
+        rating = answers.get(key, (None, None))[1]
+        initial = {
+            "level": rating.level if rating else None,
+            "evidence": rating.evidence if rating else "",
+            "version": rating.version if rating else 0,
+        }
+        posted = request.POST if write and request.POST.get("slot") == key else None
+        data = posted or (draft if draft and draft.get("slot") == key else None)
+        form = RatingForm(data, initial=initial, prefix=key)
+        if posted is not None:
+            result = _save_rating(request, assessment, slot, form)
+        forms.append(
+            {
+                "slot": slot,
+                "form": form,
+                "rating": rating,
+                "restored": data is draft and draft is not None,
+            }
+        )
+    context = {
+        "assessment": assessment,
+        "competency": slots[0].competency,
+        "forms": forms,
+        "refusal": refusal,
+        # A refused POST keeps the form (and what was typed) on screen.
+        "can_edit": _can_edit(request, assessment) or write,
+        "section_key": f"competency-{number}",
+        **result,
+    }
+    if write and request.htmx:
+        return render(request, "assurance/_save_status.html", context)
+    if write and result.get("saved_at"):
+        messages.success(request, f"Competency {number} saved.")
+        return redirect(sa_url("overview", assessment))
+    return render(request, "assurance/self_assessment_competency.html", context)
+
+
+def _save_rating(request, assessment, slot, form) -> dict:
+    result = {"status_key": slot.rule.key, "key": slot.rule.key, "status_form": form}
+    if not form.is_valid():
+        return result
+    try:
+        rating = sa.save_competency_rating(
+            request.user,
+            assessment,
+            competency=slot.competency,
+            criterion=slot.criterion,
+            level=form.cleaned_data["level"],
+            evidence=form.cleaned_data["evidence"],
+            version=form.base_version,
+        )
+    except EditConflict as conflict:
+        result["conflict"] = conflict
+    except ServiceError as error:
+        result["phase_refusal"] = error.message if not error.field else ""
+        form.add_service_error(error)
+    else:
+        result.update(saved_at=timezone.localtime(), new_version=rating.version)
+    return result
+
+
+@require_GET
+@login_required
+def history(request: HttpRequest, cycle: str, pct: str) -> HttpResponse:
+    """Every change to this self-assessment: who, when, old → new (and why)."""
+    assessment = access.get_self_assessment_for_user(request.user, access.get_cycle(cycle), pct)
+    entries = (
+        AuditEntry.objects.filter(pct=assessment.pct, cycle=assessment.cycle)
+        .exclude(action__startswith="panel")
+        .select_related("actor")[:500]
+    )
+    return render(
+        request,
+        "assurance/self_assessment_history.html",
+        {"assessment": assessment, "entries": entries},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required_keeping_drafts()
+def governance(request: HttpRequest, cycle: str, pct: str) -> HttpResponse:
+    the_cycle = access.get_cycle(cycle)
+    write = request.method == "POST"
+    assessment = access.get_self_assessment_for_user(request.user, the_cycle, pct, write=write)
+    declarations = {d.area: d for d in assessment.governance_declarations.all()}
+    draft = pop_draft(request, request.path) if not write else None
+    forms, result = [], {}
+    for area in GovernanceArea:
+        d = declarations.get(area.value)
+        initial = {
+            "rating": d.rating if d else "",
+            "commentary": d.commentary if d else "",
+            "version": d.version if d else 0,
+        }
+        posted = request.POST if write and request.POST.get("slot") == area.value else None
+        data = posted or (draft if draft and draft.get("slot") == area.value else None)
+        form = GovernanceForm(data, initial=initial, prefix=area.value)
+        if posted is not None:
+            result = _save_declaration(request, assessment, area.value, form)
+        forms.append(
+            {
+                "area": area,
+                "form": form,
+                "declaration": d,
+                "restored": data is draft and draft is not None,
+            }
+        )
+    refusal = sa.editing_refusal(assessment)
+    context = {
+        "assessment": assessment,
+        "forms": forms,
+        "refusal": refusal,
+        "can_edit": _can_edit(request, assessment) or write,
+        **result,
+    }
+    if write and request.htmx:
+        return render(request, "assurance/_save_status.html", context)
+    if write and result.get("saved_at"):
+        messages.success(request, "Governance self-declaration saved.")
+        return redirect(sa_url("overview", assessment))
+    return render(request, "assurance/self_assessment_governance.html", context)
+
+
+def _save_declaration(request, assessment, area, form) -> dict:
+    result = {"status_key": area, "key": area, "status_form": form}
+    if not form.is_valid():
+        return result
+    try:
+        declaration = sa.save_governance_declaration(
+            request.user,
+            assessment,
+            area=area,
+            rating=form.cleaned_data["rating"],
+            commentary=form.cleaned_data["commentary"],
+            version=form.base_version,
+        )
+    except EditConflict as conflict:
+        result["conflict"] = conflict
+    except ServiceError as error:
+        result["phase_refusal"] = error.message if not error.field else ""
+        form.add_service_error(error)
+    else:
+        result.update(saved_at=timezone.localtime(), new_version=declaration.version)
+    return result
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def outcomes(request: HttpRequest, cycle: str, pct: str) -> HttpResponse:
+    """The outcomes chosen from the national menu, each with baseline, target, direction."""
+    the_cycle = access.get_cycle(cycle)
+    write = request.method == "POST"
+    assessment = access.get_self_assessment_for_user(request.user, the_cycle, pct, write=write)
+    chosen_ids = assessment.chosen_outcomes.values_list("indicator_id", flat=True)
+    menu = the_cycle.indicators.filter(active=True).exclude(pk__in=chosen_ids)
+    choose = ChooseOutcomeForm(request.POST if write else None, indicators=menu)
+    if write and choose.is_valid():
+        try:
+            sa.choose_outcome(request.user, assessment, choose.cleaned_data["indicator"])
+        except ServiceError as error:
+            choose.add_error("indicator" if error.field else None, error.message)
+        else:
+            return redirect(sa_url("outcomes", assessment))
+    return _outcomes_page(request, assessment, choose=choose)
+
+
+def _outcomes_page(request, assessment, *, choose=None, failed=None) -> HttpResponse:
+    the_cycle = assessment.cycle
+    chosen = list(assessment.chosen_outcomes.select_related("indicator"))
+    menu = the_cycle.indicators.filter(active=True).exclude(pk__in=[c.indicator_id for c in chosen])
+    forms = []
+    for outcome in chosen:
+        if failed is not None and failed.prefix == f"o{outcome.pk}":
+            form = failed
+        else:
+            form = OutcomeForm(
+                initial={
+                    "baseline": outcome.baseline,
+                    "target": outcome.target,
+                    "direction": outcome.direction,
+                    "version": outcome.version,
+                },
+                prefix=f"o{outcome.pk}",
+            )
+        forms.append({"outcome": outcome, "form": form})
+    return render(
+        request,
+        "assurance/self_assessment_outcomes.html",
+        {
+            "assessment": assessment,
+            "choose": choose or ChooseOutcomeForm(indicators=menu),
+            "menu_empty": not menu.exists(),
+            "forms": forms,
+            "refusal": sa.editing_refusal(assessment),
+            "can_edit": _can_edit(request, assessment),
+            "failed": failed,
+        },
+        status=400 if (failed is not None or (choose is not None and choose.errors)) else 200,
+    )
+
+
+@require_POST
+@login_required
+def outcome_update(request: HttpRequest, cycle: str, pct: str, pk: int) -> HttpResponse:
+    the_cycle = access.get_cycle(cycle)
+    assessment = access.get_self_assessment_for_user(request.user, the_cycle, pct, write=True)
+    outcome = _chosen(assessment, pk)
+    form = OutcomeForm(request.POST, prefix=f"o{outcome.pk}", auto_id="%s")
+    if form.is_valid():
+        try:
+            if request.POST.get("remove"):
+                sa.remove_outcome(request.user, outcome)
+            else:
+                sa.update_outcome(
+                    request.user,
+                    outcome,
+                    baseline=form.cleaned_data["baseline"],
+                    target=form.cleaned_data["target"],
+                    direction=form.cleaned_data["direction"],
+                    version=form.base_version,
+                )
+        except EditConflict as conflict:
+            form.add_error(
+                None,
+                f"{conflict.message} They saved: baseline {conflict.saved['baseline']}, target {conflict.saved['target']}.",
+            )
+            form.data = form.data.copy()
+            form.data[f"o{outcome.pk}-version_override"] = str(conflict.version)
+        except ServiceError as error:
+            form.add_service_error(error)
+        else:
+            messages.success(request, f"{outcome.indicator.name} saved.")
+            return redirect(sa_url("outcomes", assessment))
+    return _outcomes_page(request, assessment, failed=form)
+
+
+def _chosen(assessment, pk: int) -> ChosenOutcome:
+    try:
+        return assessment.chosen_outcomes.select_related("indicator", "self_assessment").get(pk=pk)
+    except ChosenOutcome.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def documents(request: HttpRequest, cycle: str, pct: str) -> HttpResponse:
+    """The four key documents and any other evidence; upload, replace, remove."""
+    the_cycle = access.get_cycle(cycle)
+    write = request.method == "POST"
+    assessment = access.get_self_assessment_for_user(request.user, the_cycle, pct, write=write)
+    form = UploadForm(
+        request.POST or None, request.FILES or None, initial={"kind": request.GET.get("kind", "")}
+    )
+    if write and form.is_valid():
+        try:
+            document = sa.upload_evidence(
+                request.user,
+                assessment,
+                kind=form.cleaned_data["kind"],
+                upload=form.cleaned_data["file"],
+                title=form.cleaned_data["title"],
+            )
+        except ServiceError as error:
+            form.add_error(error.field if error.field in form.fields else None, error.message)
+        else:
+            messages.success(request, f"{document.original_name} uploaded.")
+            return redirect(sa_url("documents", assessment))
+    view = build_overview(assessment)
+    return render(
+        request,
+        "assurance/self_assessment_documents.html",
+        {
+            "assessment": assessment,
+            "o": view,
+            "form": form,
+            "refusal": view.refusal,
+            "can_edit": _can_edit(request, assessment),
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@require_POST
+@login_required
+def document_remove(request: HttpRequest, cycle: str, pct: str, pk: int) -> HttpResponse:
+    the_cycle = access.get_cycle(cycle)
+    assessment = access.get_self_assessment_for_user(request.user, the_cycle, pct, write=True)
+    document = _document(assessment, pk)
+    try:
+        sa.remove_evidence(request.user, document)
+    except ServiceError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, f"{document.original_name} removed.")
+    return redirect(sa_url("documents", assessment))
+
+
+def _document(assessment, pk: int) -> EvidenceDocument:
+    try:
+        return assessment.documents.select_related("self_assessment").get(pk=pk)
+    except EvidenceDocument.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+@require_GET
+@login_required
+def document_download(request: HttpRequest, pk: int) -> FileResponse:
+    """Evidence only through a permission check, never a public URL; never rendered inline."""
+    document = access.get_evidence_document_for_user(request.user, pk)
+    response = FileResponse(
+        document.file.open("rb"),
+        as_attachment=True,
+        filename=document.original_name,
+        content_type=document.content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@require_POST
+@login_required
+def mark_section(request: HttpRequest, cycle: str, pct: str, section: str) -> HttpResponse:
+    the_cycle = access.get_cycle(cycle)
+    assessment = access.get_self_assessment_for_user(request.user, the_cycle, pct, write=True)
+    completed = request.POST.get("completed") == "yes"
+    try:
+        sa.mark_section_complete(request.user, assessment, section, completed)
+    except ServiceError as error:
+        messages.error(request, f"Could not mark this section completed: {error.message}.")
+        return redirect(request.POST.get("back") or sa_url("overview", assessment))
+    messages.success(
+        request, "Section marked as completed." if completed else "Section marked as in progress."
+    )
+    return redirect(sa_url("overview", assessment))
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def submit(request: HttpRequest, cycle: str, pct: str) -> HttpResponse:
+    """The approver submits, recording the board's ratification date; shows what is missing."""
+    the_cycle = access.get_cycle(cycle)
+    assessment = access.get_self_assessment_for_user(
+        request.user, the_cycle, pct, write=request.method == "POST"
+    )
+    form = SubmitForm(request.POST or None)
+    missing = []
+    if request.method == "POST" and form.is_valid():
+        try:
+            sa.submit_self_assessment(
+                request.user, assessment, board_ratified_on=form.cleaned_data["board_ratified_on"]
+            )
+        except Incomplete as incomplete:
+            missing = missing_links(assessment, incomplete.missing)
+        except ServiceError as error:
+            form.add_error(error.field if error.field in form.fields else None, error.message)
+        else:
+            messages.success(request, "Self-assessment submitted. It is now read-only.")
+            return redirect(sa_url("overview", assessment))
+    view = build_overview(assessment)
+    return render(
+        request,
+        "assurance/self_assessment_submit.html",
+        {
+            "assessment": assessment,
+            "o": view,
+            "form": form,
+            "missing": missing
+            or (missing_links(assessment, view.missing) if request.method == "POST" else []),
+            "still_to_do": missing_links(assessment, view.missing),
+            "is_approver": request.user.is_pct_approver
+            and request.user.pct_id == assessment.pct_id,
+        },
+        status=400 if (missing or form.errors) else 200,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def reopen(request: HttpRequest, cycle: str, pct: str) -> HttpResponse:
+    access.require_dh(request.user)
+    assessment = access.get_self_assessment_for_user(request.user, access.get_cycle(cycle), pct)
+    form = ReasonForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            sa.reopen_self_assessment(request.user, assessment, reason=form.cleaned_data["reason"])
+        except ServiceError as error:
+            form.add_error("reason" if error.field else None, error.message)
+        else:
+            messages.success(request, f"{assessment.pct.name}'s self-assessment reopened.")
+            return redirect(sa_url("overview", assessment))
+    return render(
+        request,
+        "assurance/self_assessment_reopen.html",
+        {"assessment": assessment, "form": form},
+        status=400 if form.errors else 200,
+    )

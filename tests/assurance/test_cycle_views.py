@@ -1,0 +1,84 @@
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from assurance.models import Cycle, PhaseChange, PhaseStatus
+
+pytestmark = pytest.mark.django_db
+
+
+def client_for(user):
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.mark.parametrize("who", ["alice", "ann", "sara", "lena", "nick"])
+def test_only_dh_sees_cycle_management(request, cycle, who):
+    client = client_for(request.getfixturevalue(who))
+    assert client.get(reverse("cycles:list")).status_code == 403
+    assert client.get(reverse("cycles:detail", args=["2009-10"])).status_code == 403
+    assert (
+        client.post(reverse("cycles:phase_change", args=["2009-10", 1, "close"])).status_code == 403
+    )
+
+
+def test_dh_sees_the_cycle_and_its_phases(dora, cycle):
+    html = client_for(dora).get(reverse("cycles:detail", args=["2009-10"])).content.decode()
+    assert "Self-assessment" in html and "31 December 2009" in html
+    assert 'data-testid="phase-1-status">Open' in html
+
+
+def test_dh_closes_and_reopens_a_phase_with_a_reason(dora, cycle):
+    client = client_for(dora)
+    assert (
+        client.post(reverse("cycles:phase_change", args=["2009-10", 1, "close"])).status_code == 302
+    )
+    refused = client.post(
+        reverse("cycles:phase_change", args=["2009-10", 1, "reopen"]), {"reason": ""}
+    )
+    assert refused.status_code == 400 and "Give a reason" in refused.content.decode()
+    ok = client.post(
+        reverse("cycles:phase_change", args=["2009-10", 1, "reopen"]), {"reason": "Late boards"}
+    )
+    assert ok.status_code == 302
+    assert cycle.phases.get(kind=1).status == PhaseStatus.OPEN
+    assert PhaseChange.objects.filter(reason="Late boards", changed_by=dora).exists()
+
+
+def test_dh_creates_a_cycle_and_bad_dates_are_refused_in_place(dora, reference_data):
+    from assurance.models import Framework
+
+    framework = Framework.objects.get(year_label="2009/10")
+    data = {"year_label": "2009/10", "framework": framework.pk}
+    for k in range(1, 6):
+        data[f"phase_{k}_opens"] = f"2009-0{k}-01"
+        data[f"phase_{k}_closes"] = f"2009-0{k}-20"
+    data["phase_2_closes"] = "2009-01-01"
+    client = client_for(dora)
+    bad = client.post(reverse("cycles:create"), data)
+    assert bad.status_code == 400 and "close date must be" in bad.content.decode()
+    data["phase_2_closes"] = "2009-02-20"
+    assert client.post(reverse("cycles:create"), data).status_code == 302
+    assert Cycle.objects.get().phases.count() == 5
+
+
+def test_start_from_last_year(dora, cycle):
+    response = client_for(dora).post(reverse("cycles:start_next", args=["2009-10"]))
+    assert response["Location"] == reverse("cycles:detail", args=["2010-11"])
+
+
+def test_rule_settings_are_saved_and_validated(dora, cycle):
+    client = client_for(dora)
+    data = {
+        "freedoms_cap": 12,
+        "notice_cap": 7,
+        "min_level_four": 2,
+        "elite_share": "0.2",
+        "outcome_threshold": "1.5",
+    }
+    assert client.post(reverse("cycles:settings", args=["2009-10"]), data).status_code == 400
+    data["outcome_threshold"] = "0.5"
+    assert client.post(reverse("cycles:settings", args=["2009-10"]), data).status_code == 302
+    cycle.refresh_from_db()
+    assert cycle.freedoms_cap == 12
