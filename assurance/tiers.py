@@ -202,7 +202,7 @@ def notice_risks(result: PCTResult) -> list[str]:
 
 
 def _within_cap(
-    candidates: Sequence[str], ranks: Mapping[str, int], cap: int
+    candidates: Sequence[str], ranks: Mapping[str, int], cap: int, ahead: str
 ) -> tuple[set[str], dict[str, str]]:
     """Take whole rank groups of ``candidates`` (already best-first for the tier) up to ``cap``.
 
@@ -235,12 +235,12 @@ def _within_cap(
         elif straddled:
             for key in group:
                 left_out[key] = (
-                    f"a better-placed tied group was left out at the cap of {cap}, "
-                    "and no PCT is placed ahead of a better-ranked one"
+                    f"a {ahead} tied group was left out at the cap of {cap}, "
+                    "and no PCT is taken ahead of it"
                 )
         else:
             for key in group:
-                left_out[key] = f"the cap of {cap} was reached by better-placed PCTs"
+                left_out[key] = f"the cap of {cap} was reached by {ahead} PCTs"
         full = True
     return taken, left_out
 
@@ -271,8 +271,10 @@ def compute_tiers(
     risks = {r.key: notice_risks(r) for r in results}
     eligible = [r.key for r in by_rank if not shortfalls[r.key]]
     at_risk = [r.key for r in reversed(by_rank) if risks[r.key]]
-    freedoms, freedoms_left_out = _within_cap(eligible, ranks, settings.freedoms_cap)
-    notice, notice_left_out = _within_cap(at_risk, ranks, settings.notice_cap)
+    freedoms, freedoms_left_out = _within_cap(
+        eligible, ranks, settings.freedoms_cap, "better-ranked"
+    )
+    notice, notice_left_out = _within_cap(at_risk, ranks, settings.notice_cap, "worse-ranked")
 
     elite_limit = settings.elite_share * len(results)
     tiered: list[TieredResult] = []
