@@ -20,6 +20,13 @@ STEPS: list[tuple[str, Step]] = [
 ]
 
 
+def register(name: str, step: Step) -> None:
+    """Apps built on assurance add their step from ``AppConfig.ready`` (after the steps
+    above), so assurance never imports them: dependencies run one way."""
+    if all(existing != name for existing, _ in STEPS):
+        STEPS.append((name, step))
+
+
 def run(seed: int, out: TextIO) -> None:
     for name, step in STEPS:
         out.write(f"  demo: {name}\n")

@@ -1,0 +1,37 @@
+import io
+
+from assurance.demo import STEPS
+from freedoms.demo import create_demo_consequences
+from freedoms.models import BudgetProposal, Franchise, FranchiseStatus, FundApplication, Grant, Plan
+from tests.factories import CycleFactory
+from tests.freedoms.factories import publish
+
+
+def test_the_freedoms_step_is_registered_after_the_assurance_steps():
+    names = [name for name, _ in STEPS]
+    assert names[-1] == "freedoms" or "freedoms" in names
+    assert names.index("freedoms") > names.index("people")
+
+
+def test_without_a_publication_it_says_so_and_does_nothing(dora):
+    out = io.StringIO()
+    create_demo_consequences(None, out)
+    assert "no complete 2008/09 publication yet" in out.getvalue()
+    assert not Grant.objects.exists()
+
+
+def test_it_confirms_2008_09_and_makes_examples_once(dora, camden, islington, durham, lena):
+    cycle = CycleFactory(year_label="2008/09", open_phase=5)
+    publication = publish({camden: "freedoms", durham: "support", islington: "notice"}, cycle=cycle)
+    out = io.StringIO()
+    create_demo_consequences(None, out)
+    create_demo_consequences(None, out)
+    publication.refresh_from_db()
+    assert publication.confirmed_by == dora
+    assert Grant.objects.count() == 7
+    approved = Franchise.objects.get(status=FranchiseStatus.APPROVED)
+    assert (approved.franchisor.code, approved.receiver.code) == ("5K7", "5K8")
+    assert Franchise.objects.count() == 2
+    assert BudgetProposal.objects.count() == 1
+    assert FundApplication.objects.count() == 2
+    assert Plan.objects.filter(status="agreed").count() == 1
