@@ -10,13 +10,14 @@ import random
 from collections.abc import Callable
 from typing import TextIO
 
-from . import panels, people
+from . import panels, people, publications
 
 Step = Callable[[random.Random, TextIO], None]
 
 STEPS: list[tuple[str, Step]] = [
     ("people", people.create_demo_users),
     ("panels", panels.create_demo_panels),
+    ("publications", publications.publish_demo_cycle),
 ]
 
 
