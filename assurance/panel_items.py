@@ -35,6 +35,8 @@ class Item:
     governance_area: str = ""
     chosen_outcome: ChosenOutcome | None = None
     self_value: Any = None
+    # The outcome status of the value saved so far (§2.3), shown beside an actual.
+    status: scoring.OutcomeStatus | None = None
 
     @property
     def lookup(self) -> dict[str, Any]:
@@ -63,6 +65,18 @@ class Item:
             actual=actual,
             higher_is_better=co.direction == Direction.HIGHER,
         )
+
+
+def with_statuses(
+    items: list[Item], rows: dict[str, Any], *, final: bool = False
+) -> Decimal | None:
+    """Set each outcome item's status from its saved actual; return the outcome score (§2.3)."""
+    for item in items:
+        row = rows.get(item.key)
+        if item.kind == ACTUAL and row is not None:
+            item.status = item.outcome_status(row.final_actual if final else row.actual)
+    statuses = [i.status for i in items if i.kind == ACTUAL and i.status is not None]
+    return scoring.outcome_score(statuses)
 
 
 def row_key(row: Any) -> str:

@@ -177,3 +177,38 @@ def score_rows(items: list[Item], sa: SelfAssessment) -> list[ScoreRow]:
 def outcome_score(rows: list[ScoreRow]) -> Decimal | None:
     statuses = [r.status for r in rows if r.status is not None]
     return scoring.outcome_score(statuses)
+
+
+def consensus_rows(
+    form_rows: list[tuple[Item, Any, Any]],
+    others: list[dict[str, Any]],
+    existing: dict[str, Consensus],
+) -> list[dict[str, Any]]:
+    """The lead's view of each item: self, every member's score, the spread, the consensus."""
+    rows = []
+    for item, value_field, rationale_field in form_rows:
+        scores = [o["scores"].get(item.key) for o in others]
+        levels = tuple(s.level for s in scores if s is not None and s.level is not None)
+        agreed = existing.get(item.key)
+        rows.append(
+            {
+                "item": item,
+                "value_field": value_field,
+                "rationale_field": rationale_field,
+                "self": display(item.self_value, item.kind),
+                "scores": [
+                    {
+                        "value": display(getattr(s, item.kind), item.kind) if s else "",
+                        "rationale": s.rationale if s else "",
+                    }
+                    for s in scores
+                ],
+                "spread": scoring.SpreadItem(levels),
+                "consensus": agreed,
+                "consensus_display": display(getattr(agreed, item.kind, None), item.kind),
+                "moderated_display": display(
+                    getattr(agreed, f"moderated_{item.kind}", None), item.kind
+                ),
+            }
+        )
+    return rows

@@ -47,8 +47,7 @@ from assurance.panel_forms import (
     SlotForm,
     initial_from_rows,
 )
-from assurance.panel_items import display, panel_items, row_key
-from assurance.scoring import SpreadItem
+from assurance.panel_items import display, panel_items, row_key, with_statuses
 from assurance.services import panels as services
 
 LONDON = ZoneInfo("Europe/London")
@@ -322,7 +321,9 @@ def _sheet_context(
     sheet = ScoreSheet.objects.filter(self_assessment=sa, assessor=request.user).first()
     mine = {row_key(r): r for r in sheet.scores.all()} if sheet else {}
     submitted = bool(sheet and sheet.submitted_at)
+    outcome_score = with_statuses(items, mine)
     form = form or ItemsForm(items=items, initial=initial_from_rows(items, mine))
+    form.items = items
     others = _others(sa, exclude=request.user.pk) if submitted else []
     table = [
         {
@@ -340,6 +341,7 @@ def _sheet_context(
         "submitted": submitted,
         "table": table,
         "others": others,
+        "outcome_score": outcome_score,
         "phase_open": sa.cycle.is_phase_open(PhaseKind.PANEL_DAYS),
     }
 
@@ -414,6 +416,7 @@ def consensus(request: HttpRequest, pk: int) -> HttpResponse:
         )
         return redirect("panels:score_sheet", sa.pk)
     existing = {row_key(c): c for c in Consensus.objects.filter(self_assessment=sa)}
+    outcome_score = with_statuses(items, existing, final=True)
     form = ItemsForm(request.POST or None, items=items, initial=initial_from_rows(items, existing))
     if request.method == "POST" and form.is_valid():
         try:
@@ -430,35 +433,18 @@ def consensus(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("panels:consensus", sa.pk)
     result = PanelResult.objects.filter(self_assessment=sa).first()
     others = _others(sa)
-    rows = []
-    for item, value_field, rationale_field in form.rows():
-        scores = [o["scores"].get(item.key) for o in others]
-        levels = tuple(s.level for s in scores if s is not None and s.level is not None)
-        rows.append(
-            {
-                "item": item,
-                "value_field": value_field,
-                "rationale_field": rationale_field,
-                "self": display(item.self_value, item.kind),
-                "scores": [
-                    {
-                        "value": display(getattr(s, item.kind), item.kind) if s else "",
-                        "rationale": s.rationale if s else "",
-                    }
-                    for s in scores
-                ],
-                "spread": SpreadItem(levels),
-                "consensus": existing.get(item.key),
-                "consensus_display": _shown(existing.get(item.key), item.kind),
-                "moderated_display": display(
-                    getattr(existing.get(item.key), f"moderated_{item.kind}", None), item.kind
-                ),
-            }
-        )
+    rows = panel_queries.consensus_rows(form.rows(), others, existing)
     return render(
         request,
         "assurance/panels/consensus.html",
-        {"sa": sa, "form": form, "rows": rows, "others": others, "result": result},
+        {
+            "sa": sa,
+            "form": form,
+            "rows": rows,
+            "others": others,
+            "result": result,
+            "outcome_score": outcome_score,
+        },
     )
 
 

@@ -357,3 +357,13 @@ def test_calibration_for_a_competency_and_a_governance_area(client, calibrating,
 def test_assessors_and_pct_staff_cannot_calibrate(client, calibrating, sara, alice):
     assert as_user(client, sara).get(url("calibration", calibrating.cycle_id)).status_code == 404
     assert as_user(client, alice).get(url("calibration", calibrating.cycle_id)).status_code == 404
+
+
+def test_an_outcome_actual_shows_its_status_and_the_outcome_score(client, day, camden_sa, sara):
+    c = as_user(client, sara)
+    c.post(url("score_sheet", camden_sa.pk), sheet_post(camden_sa, actual="19"))
+    html = c.get(url("score_sheet", camden_sa.pk)).content.decode()
+    outcome = next(i for i in panel_items(camden_sa) if i.kind == "actual")
+    # Baseline 20, target 18, lower is better: 19 is better than baseline, short of target.
+    assert f'data-testid="status-{outcome.key}">Improved<' in html
+    assert "<strong>0.500</strong>" in html
