@@ -18,8 +18,10 @@ from django.db.models import (
     CharField,
     Count,
     F,
+    FilteredRelation,
     IntegerField,
     OuterRef,
+    Q,
     Subquery,
     Sum,
     Value,
@@ -35,7 +37,6 @@ from assurance.models import (
     Consensus,
     Cycle,
     GovernanceArea,
-    GovernanceDeclaration,
     Moderation,
     SelfAssessment,
 )
@@ -72,6 +73,37 @@ def _inputs(rows: list[dict[str, Any]], shas: list[SHA]) -> list[panel_rules.Sha
 
 def competency_calibration(cycle: Cycle, competency: Competency) -> panel_rules.Calibration:
     """Panel levels (moderated, else consensus) per SHA against national, with self levels."""
+    if competency.criteria.exists():
+        return _criteria_calibration(cycle, competency)
+    # One row per PCT: its consensus and its own rating joined in, grouped by SHA and level.
+    rows = list(
+        SelfAssessment.objects.filter(cycle=cycle)
+        .annotate(
+            panel=FilteredRelation(
+                "consensus_scores",
+                condition=Q(
+                    consensus_scores__competency=competency,
+                    consensus_scores__criterion__isnull=True,
+                ),
+            ),
+            own=FilteredRelation(
+                "competency_ratings",
+                condition=Q(
+                    competency_ratings__competency=competency,
+                    competency_ratings__criterion__isnull=True,
+                ),
+            ),
+        )
+        .filter(panel__isnull=False)
+        .values(value=Coalesce("panel__moderated_level", "panel__level"), sha=F("pct__sha_id"))
+        .annotate(n=Count("id"), self_total=Sum("own__level"), self_n=Count("own__level"))
+        .order_by()
+    )
+    return panel_rules.calibrate(_inputs(rows, list(SHA.objects.all())), LEVELS)
+
+
+def _criteria_calibration(cycle: Cycle, competency: Competency) -> panel_rules.Calibration:
+    """With criteria, a PCT's level is the floor of the mean of its criteria levels (§2.1)."""
     panel_level = Floor(
         Subquery(
             Consensus.objects.filter(self_assessment=OuterRef("pk"), competency=competency)
@@ -103,19 +135,18 @@ def competency_calibration(cycle: Cycle, competency: Competency) -> panel_rules.
 
 def governance_calibration(cycle: Cycle, area: str) -> panel_rules.Calibration:
     """Governance points (red 0, amber 1, green 2) per SHA against national, with self ratings."""
-    self_points = Subquery(
-        GovernanceDeclaration.objects.filter(self_assessment=OuterRef("self_assessment"), area=area)
-        .annotate(points=_points("rating"))
-        .values("points")[:1]
-    )
     rows = list(
         Consensus.objects.filter(self_assessment__cycle=cycle, governance_area=area)
         .annotate(
+            own=FilteredRelation(
+                "self_assessment__governance_declarations",
+                condition=Q(self_assessment__governance_declarations__area=area),
+            ),
             final=Coalesce(
                 NullIf("moderated_rating", Value("")), "rating", output_field=CharField()
-            )
+            ),
         )
-        .annotate(value=_points("final"), self_value=self_points)
+        .annotate(value=_points("final"), self_value=_points("own__rating"))
         .values("value", sha=F("self_assessment__pct__sha_id"))
         .annotate(n=Count("id"), self_total=Sum("self_value"), self_n=Count("self_value"))
         .order_by()
