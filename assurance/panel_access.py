@@ -13,6 +13,7 @@ from typing import Any
 from django.db.models import Exists, OuterRef, QuerySet
 from django.http import Http404
 
+from assurance.access import assessors_may_read
 from assurance.models import (
     Consensus,
     Cycle,
@@ -70,6 +71,8 @@ def reviewable_self_assessments(user: Any, cycle: Cycle) -> QuerySet[SelfAssessm
     ).select_related("pct", "pct__sha", "cycle")
     if user.is_dh:
         return qs
+    if not assessors_may_read(cycle):
+        return qs.none()
     if user.role == Role.PEER_EXPERT:
         return qs.filter(_sits_on_panel_for(user), pct__sha_id=user.sha_id)
     if user.is_sha_user:
@@ -90,9 +93,12 @@ def get_self_assessment_for_reviewer(user: Any, pk: int) -> SelfAssessment:
     else:
         raise Http404("No such self-assessment")
     try:
-        return qs.get(pk=pk)
+        sa = qs.get(pk=pk)
     except SelfAssessment.DoesNotExist:
         raise Http404("No such self-assessment") from None
+    if not user.is_dh and not assessors_may_read(sa.cycle):
+        raise Http404("Assessors read self-assessments from phase 2")
+    return sa
 
 
 def get_self_assessment_for_panel_member(user: Any, pk: int) -> SelfAssessment:

@@ -367,3 +367,35 @@ def test_an_outcome_actual_shows_its_status_and_the_outcome_score(client, day, c
     # Baseline 20, target 18, lower is better: 19 is better than baseline, short of target.
     assert f'data-testid="status-{outcome.key}">Improved<' in html
     assert "<strong>0.500</strong>" in html
+
+
+def test_assessors_cannot_open_a_self_assessment_before_phase_two(
+    client, cycle, camden, sara, dora
+):
+    sa = submitted_self_assessment(cycle, camden)  # the cycle fixture has phase 1 open
+    assert as_user(client, sara).get(url("review", sa.pk)).status_code == 404
+    assert b"Camden" not in as_user(client, sara).get(url("index") + f"?cycle={cycle.pk}").content
+    assert as_user(client, dora).get(url("review", sa.pk)).status_code == 200
+
+
+def test_the_review_links_each_evidence_document_to_its_download(
+    client, reference_data, camden, sara
+):
+    from django.core.files.base import ContentFile
+
+    cycle = panel_cycle(open_phase=2)
+    sa = submitted_self_assessment(cycle, camden)
+    doc = m.EvidenceDocument(
+        self_assessment=sa,
+        kind=m.DocumentKind.STRATEGIC_PLAN,
+        original_name="plan.pdf",
+        content_type="application/pdf",
+        size=4,
+        sha256="0" * 64,
+    )
+    doc.file.save("plan.pdf", ContentFile(b"%PDF"), save=True)
+    c = as_user(client, sara)
+    html = c.get(url("review", sa.pk)).content.decode()
+    download = f"/self-assessment/evidence/{doc.pk}/download/"
+    assert download in html
+    assert c.get(download).status_code == 200
