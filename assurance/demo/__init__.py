@@ -10,12 +10,13 @@ import random
 from collections.abc import Callable
 from typing import TextIO
 
-from . import panels, people, publications
+from . import cycles, panels, people, publications
 
 Step = Callable[[random.Random, TextIO], None]
 
 STEPS: list[tuple[str, Step]] = [
     ("people", people.create_demo_users),
+    ("cycles", cycles.create_demo_cycles),
     ("panels", panels.create_demo_panels),
     ("publications", publications.publish_demo_cycle),
 ]
