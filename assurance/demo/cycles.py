@@ -125,7 +125,9 @@ def _fill(
             status=m.SelfAssessmentStatus.SUBMITTED
             if state == SUBMITTED
             else m.SelfAssessmentStatus.DRAFT,
-            board_ratified_on=dt.date(year_start, 12, board_days[p]) if state == SUBMITTED else None,
+            board_ratified_on=dt.date(year_start, 12, board_days[p])
+            if state == SUBMITTED
+            else None,
             submitted_at=dt.datetime(year_start, 12, board_days[p], 17, tzinfo=dt.UTC)
             if state == SUBMITTED
             else None,

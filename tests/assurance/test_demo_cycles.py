@@ -29,7 +29,12 @@ def test_2008_09_is_complete_history(reference_data):
     assert set(year_one.values_list("status", flat=True)) == {SelfAssessmentStatus.SUBMITTED}
     assert year_one.first().cycle.framework.year_label == "2008/09"
     assert {p.status for p in year_one.first().cycle.phases.all()} == {PhaseStatus.CLOSED}
-    assert AuditEntry.objects.filter(action="self_assessment.submitted", cycle__year_label="2008/09").count() == 152
+    assert (
+        AuditEntry.objects.filter(
+            action="self_assessment.submitted", cycle__year_label="2008/09"
+        ).count()
+        == 152
+    )
 
 
 def test_2009_10_is_in_self_assessment_with_a_mix(reference_data):
