@@ -1,6 +1,7 @@
 """Demo cycles and self-assessments (domain brief §2, §3).
 
-- 2008/09 (framework 2008/09, competencies 1–10): every phase closed, every one of the
+- 2008/09 (framework 2008/09, competencies 1–10): phases 1–4 closed (phase 5 is left for
+  the publications step, which opens it and publishes), every one of the
   152 PCTs' self-assessments submitted with levels, evidence, governance declarations,
   two outcomes and the four key documents, and the trail of phase changes and submissions.
   Self levels follow the year-1 shape the panels step builds on: mostly 2–3, competency 2
@@ -39,7 +40,20 @@ BOARD_DAYS = (3, 5, 8, 10, 12, 15, 17)  # December board meetings that ratified 
 DEMO_PDF = b"%PDF-1.4\n%demo evidence\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 
 
-def _cycle(label: str, previous: m.Cycle | None, open_kind: int | None, dh: m.User | None):
+def _status(kind: int, closed_through: int, open_kind: int | None) -> str:
+    if kind <= closed_through:
+        return m.PhaseStatus.CLOSED
+    return m.PhaseStatus.OPEN if kind == open_kind else m.PhaseStatus.SCHEDULED
+
+
+def _cycle(
+    label: str,
+    previous: m.Cycle | None,
+    dh: m.User | None,
+    *,
+    closed_through: int,
+    open_kind: int | None,
+) -> m.Cycle:
     cycle = m.Cycle.objects.filter(year_label=label).first()
     if cycle:
         return cycle
@@ -51,25 +65,22 @@ def _cycle(label: str, previous: m.Cycle | None, open_kind: int | None, dh: m.Us
         created_by=dh,
     )
     dates = _phase_dates(first_year)
-    phases = m.Phase.objects.bulk_create(
-        m.Phase(
-            cycle=cycle,
-            kind=kind,
-            opens_on=opens,
-            closes_on=closes,
-            status=(
-                m.PhaseStatus.OPEN
-                if kind == open_kind
-                else m.PhaseStatus.SCHEDULED
-                if open_kind is not None and kind > open_kind
-                else m.PhaseStatus.CLOSED
-            ),
-            opened_at=None
-            if open_kind is not None and kind > open_kind
-            else dt.datetime.combine(opens, dt.time(9), tzinfo=dt.UTC),
+    phases = []
+    for kind, (opens, closes) in dates.items():
+        status = _status(kind, closed_through, open_kind)
+        phases.append(
+            m.Phase(
+                cycle=cycle,
+                kind=kind,
+                opens_on=opens,
+                closes_on=closes,
+                status=status,
+                opened_at=None
+                if status == m.PhaseStatus.SCHEDULED
+                else dt.datetime.combine(opens, dt.time(9), tzinfo=dt.UTC),
+            )
         )
-        for kind, (opens, closes) in dates.items()
-    )
+    phases = m.Phase.objects.bulk_create(phases)
     cycle.indicators.set(m.OutcomeIndicator.objects.filter(active=True))
     # The phase-change trail, dated when DH opened and closed each phase.
     changes, when = [], []
@@ -272,11 +283,12 @@ def create_demo_cycles(rng: random.Random, out: TextIO) -> None:
     # One generator per part, so a rerun that creates nothing draws the same plans.
     rng_one, rng_two, rng_plan = (random.Random(rng.random()) for _ in range(3))
 
-    year_one = _cycle("2008/09", None, None, dh)
+    # Phase 5 of 2008/09 is left for the publications step to open and publish.
+    year_one = _cycle("2008/09", None, dh, closed_through=4, open_kind=None)
     made = _fill(rng_one, year_one, dict.fromkeys(pcts, SUBMITTED), 2008, users)
-    out.write(f"    2008/09: all phases closed, {made} self-assessments submitted\n")
+    out.write(f"    2008/09: phases 1-4 closed, {made} self-assessments submitted\n")
 
-    year_two = _cycle("2009/10", year_one, 1, dh)
+    year_two = _cycle("2009/10", year_one, dh, closed_through=0, open_kind=1)
     plans: dict[m.PCT, str] = {}
     for pct in pcts:
         draw = rng_plan.random()
