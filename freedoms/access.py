@@ -13,7 +13,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from assurance.models import PCT, Role
-from freedoms.models import BudgetProposal, Franchise, FundApplication, Plan, PlanAction
+from freedoms.models import BudgetProposal, Franchise, FundApplication, Grant, Plan, PlanAction
 
 
 def require_pct_user(user: Any) -> PCT:
@@ -96,3 +96,11 @@ def get_pct_for_sha_user(user: Any, code: str) -> PCT:
     if pct is None:
         raise Http404("Not found")
     return pct
+
+
+def get_grant_for_dh(user: Any, pk: int) -> Grant:
+    require_dh(user)
+    grant = Grant.objects.select_related("pct", "freedom").filter(pk=pk).first()
+    if grant is None:
+        raise Http404("Not found")
+    return grant

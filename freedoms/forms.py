@@ -132,3 +132,10 @@ class ReviewForm(NHSForm):
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text="What was reviewed and agreed.",
     )
+
+
+class GrantNotesForm(NHSForm):
+    grant = forms.IntegerField(widget=forms.HiddenInput)
+    notes = forms.CharField(
+        label="Notes", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )

@@ -175,3 +175,18 @@ def fund_view(fund: InnovationFund) -> FundView:
         queue=queue,
         decided=[a for a in applications if a.status != DecisionStatus.SUBMITTED],
     )
+
+
+def pct_grants(code: str) -> tuple[PCT, list[Grant]]:
+    """A PCT's active grants, for DH staff to annotate (DH see every PCT)."""
+    pct = PCT.objects.filter(code=code.upper()).first()
+    if pct is None:
+        from django.http import Http404
+
+        raise Http404("No such PCT")
+    grants = list(
+        Grant.objects.filter(pct=pct, status=GrantStatus.ACTIVE)
+        .select_related("freedom", "publication__cycle")
+        .order_by("freedom__number")
+    )
+    return pct, grants

@@ -871,3 +871,27 @@ def remind_overdue_actions(today: dt.date) -> int:
                     {"action": action, "plan": action.plan, "today": today},
                 )
     return sent
+
+
+@transaction.atomic
+def set_grant_notes(grant: Grant, *, by: User, notes: str) -> Grant:
+    """DH staff note what a grant means in practice (e.g. the seat at the table, §5 #3, #7)."""
+    if not by.is_dh:
+        raise _refuse("Only DH staff can write notes on a grant.")
+    grant = Grant.objects.select_for_update().select_related("pct", "freedom").get(pk=grant.pk)
+    if grant.status != GrantStatus.ACTIVE:
+        raise _refuse("A lapsed grant is kept as it was.")
+    old = grant.notes
+    grant.notes = notes.strip()
+    grant.save(update_fields=["notes"])
+    record(
+        actor=by,
+        action="grant.notes",
+        obj=grant,
+        label=f"Notes on {grant.freedom} for {grant.pct}",
+        pct=grant.pct,
+        field="notes",
+        old=old,
+        new=grant.notes,
+    )
+    return grant

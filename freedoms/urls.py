@@ -22,5 +22,6 @@ urlpatterns = [
     path("reviews/<str:code>/", views.review_record, name="review_record"),
     path("approvals/", views.sha_approvals, name="approvals"),
     path("overview/", views.dh_overview, name="overview"),
+    path("overview/<str:code>/grants/", views.grant_notes, name="grant_notes"),
     path("publications/<int:pk>/confirm/", views.publication_confirm, name="publication_confirm"),
 ]

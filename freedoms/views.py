@@ -16,6 +16,7 @@ from freedoms.forms import (
     DecisionForm,
     FranchiseProposalForm,
     FundApplicationForm,
+    GrantNotesForm,
     PlanActionForm,
     ReasonForm,
     ReviewForm,
@@ -253,7 +254,10 @@ def review_calendar(request: HttpRequest) -> HttpResponse:
     show_all = request.GET.get("show") == "all"
     rows = queries.review_calendar(request.user.sha_id, today, show_all)
     context = {"rows": rows, "today": today, "show_all": show_all}
-    return render(request, "freedoms/review_calendar.html", context)
+    template = "freedoms/review_calendar.html"
+    if request.htmx:
+        template += "#calendar"
+    return render(request, template, context)
 
 
 @login_required
@@ -347,3 +351,21 @@ def fund_decide(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, f"Decision on “{application.title}” recorded.")
             return redirect("freedoms:fund")
     return _fund_page(request, application.fund, failed=application.pk, form=form, status=400)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def grant_notes(request: HttpRequest, code: str) -> HttpResponse:
+    access.require_dh(request.user)
+    form = GrantNotesForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        grant = access.get_grant_for_dh(request.user, form.cleaned_data["grant"])
+        try:
+            services.set_grant_notes(grant, by=request.user, notes=form.cleaned_data["notes"])
+        except Refused as refused:
+            messages.error(request, str(refused))
+        else:
+            messages.success(request, f"Notes on {grant.freedom} saved.")
+        return redirect("freedoms:grant_notes", code=code)
+    pct, grants = queries.pct_grants(code)
+    return render(request, "freedoms/grant_notes.html", {"pct": pct, "grants": grants})

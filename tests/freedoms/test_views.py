@@ -357,3 +357,63 @@ def test_only_dh_confirms(client, alice, lena, camden):
         )
     publication.refresh_from_db()
     assert publication.confirmed_at is None
+
+
+def test_the_calendar_toggle_returns_only_the_fragment_to_htmx(client, tiers, sara):
+    client.force_login(sara)
+    response = client.get(
+        reverse("freedoms:reviews"), {"show": "all"}, headers={"HX-Request": "true"}
+    )
+    html = response.content.decode()
+    assert "<html" not in html
+    assert 'id="calendar"' in html
+    assert "Islington" in html
+
+
+def test_dh_writes_notes_on_a_seat_at_the_table(client, tiers, dora, camden, alice):
+    from freedoms.models import Grant
+
+    grant = Grant.objects.get(pct=camden, freedom__code="seat_at_table")
+    client.force_login(dora)
+    url = reverse("freedoms:grant_notes", args=["5K7"])
+    assert "A seat at the table" in client.get(url).content.decode()
+    client.post(
+        url, {"grant": grant.pk, "notes": "Chief executive joins the DH commissioning board"}
+    )
+    grant.refresh_from_db()
+    assert grant.notes.startswith("Chief executive")
+    client.force_login(alice)
+    assert client.get(url).status_code == 403
+    assert "Chief executive joins" in client.get(reverse("freedoms:mine")).content.decode()
+
+
+def _count(client, url):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(url).status_code == 200
+    return len(ctx.captured_queries)
+
+
+def test_the_pct_and_dh_pages_do_not_grow_queries_with_rows(client, tiers, dora, bob, islington):
+    plan = Plan.objects.get(pct=islington, subject="notice")
+    client.force_login(bob)
+    mine_before = _count(client, reverse("freedoms:mine"))
+    plan_before = _count(client, reverse("freedoms:plan_detail", args=[plan.pk]))
+    client.force_login(dora)
+    overview_before = _count(client, reverse("freedoms:overview"))
+    fund = InnovationFund.objects.get()
+    for i in range(6):
+        PlanActionFactory(plan=plan, due_on=TODAY - dt.timedelta(days=i))
+        apply_to_fund(fund, by=bob, title=f"Idea {i}", amount=Decimal(1000), summary="s")
+    fund_before = _count(client, reverse("freedoms:fund"))
+    others = list(PCT.objects.exclude(code__in=["5K7", "5K8", "5ND"])[:20])
+    confirmed({pct: "freedoms" if i < 10 else "notice" for i, pct in enumerate(others)}, dora)
+    assert _count(client, reverse("freedoms:overview")) == overview_before
+    for i in range(6):
+        apply_to_fund(fund, by=bob, title=f"More {i}", amount=Decimal(1000), summary="s")
+    assert _count(client, reverse("freedoms:fund")) == fund_before
+    client.force_login(bob)
+    assert _count(client, reverse("freedoms:plan_detail", args=[plan.pk])) == plan_before
+    assert _count(client, reverse("freedoms:mine")) == mine_before
