@@ -89,6 +89,10 @@ def build_overview(assessment: SelfAssessment) -> Overview:
             "section", flat=True
         )
     )
+    if assessment.is_submitted:
+        # The board's sign-off completes every section that has what it needs.
+        marked |= {rules.competency_section(s.competency.number) for s in slots}
+        marked |= {"governance", "outcomes", "documents"}
     overview = Overview(assessment, phase, slots, answers, documents, declarations, outcomes)
     overview.missing = rules.missing_for_submission(
         [s.rule for s in slots],
