@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
@@ -18,10 +19,12 @@ def pct_list(request: HttpRequest) -> HttpResponse:
         pcts = pcts.filter(
             Q(name__icontains=query) | Q(code__iexact=query) | Q(sha__name__icontains=query)
         )
+    # 200 a page: the 152 PCTs of the WCC years fit on one; synthetic scale data pages.
+    page = Paginator(pcts, 200).get_page(request.GET.get("page"))
     template = "assurance/pct_list.html"
     if request.htmx:
         template += "#results"
-    return render(request, template, {"pcts": pcts, "query": query})
+    return render(request, template, {"page_obj": page, "pcts": page.object_list, "query": query})
 
 
 @require_GET

@@ -64,3 +64,17 @@ def test_each_pct_and_sha_has_a_page(client, camden):
 
 def test_an_unknown_pct_is_not_found(client, reference_data):
     assert client.get(reverse("registry:pct_detail", args=["ZZZ"])).status_code == 404
+
+
+def test_the_registry_pages_past_200_pcts_and_keeps_the_search(client, reference_data):
+    shas = list(SHA.objects.all())
+    PCT.objects.bulk_create(
+        PCTFactory.build(code=synthetic_code(i), name=f"Synthetic {i}", sha=shas[i % 10])
+        for i in range(300)
+    )
+    first = client.get(reverse("registry:pct_list"), {"q": "synthetic"}).content.decode()
+    assert "300 PCTs" in first
+    assert first.count('href="/registry/pcts/') == 200
+    assert 'href="?q=synthetic&amp;page=2"' in first
+    second = client.get(reverse("registry:pct_list"), {"q": "synthetic", "page": 2})
+    assert second.content.decode().count('href="/registry/pcts/') == 100
