@@ -399,3 +399,59 @@ def test_the_review_links_each_evidence_document_to_its_download(
     download = f"/self-assessment/evidence/{doc.pk}/download/"
     assert download in html
     assert c.get(download).status_code == 200
+
+
+def test_a_peer_expert_scores_only_on_their_panel(client, day, camden_sa, london, p3, islington):
+    peer = sha_user(london, m.Role.PEER_EXPERT, full_name="Pat Peer")
+    other = submitted_self_assessment(p3, islington)
+    assert as_user(client, peer).get(url("score_sheet", camden_sa.pk)).status_code == 404
+    day.members.add(peer)
+    c = as_user(client, peer)
+    assert c.get(url("score_sheet", camden_sa.pk)).status_code == 200
+    assert c.get(url("review", other.pk)).status_code == 404
+    assert b"Islington" not in c.get(url("index")).content
+
+
+def test_adding_a_slot_with_htmx_swaps_the_form_or_redirects(client, day, lena, islington, p3):
+    submitted_self_assessment(p3, islington)
+    c = as_user(client, lena)
+    bad = c.post(
+        url("slot_add", day.pk),
+        {"pct": islington.pk, "starts_at": "11:00", "ends_at": "10:00"},
+        headers={"HX-Request": "true"},
+    )
+    assert "The slot must end after it starts." in bad.content.decode()
+    assert "<html" not in bad.content.decode()
+    good = c.post(
+        url("slot_add", day.pk),
+        {"pct": islington.pk, "starts_at": "13:00", "ends_at": "14:00"},
+        headers={"HX-Request": "true"},
+    )
+    assert good["HX-Redirect"] == url("day_detail", day.pk)
+
+
+def test_the_index_query_count_does_not_grow_with_pcts(
+    client, p3, london, sara, django_assert_max_num_queries, reference_data
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    pcts = list(m.PCT.objects.filter(sha=london).order_by("code"))
+    for pct in pcts[:2]:
+        submitted_self_assessment(p3, pct)
+    panel_day(p3, london, [sara], slots=[(pcts[0], "10:00", "11:00")])
+    c = as_user(client, sara)
+    with CaptureQueriesContext(connection) as small:
+        c.get(url("index"))
+    for i, pct in enumerate(pcts[2:20]):
+        submitted_self_assessment(p3, pct)
+        panel_day(
+            p3,
+            london,
+            [sara],
+            date=p3.phases.first().opens_on,
+            slots=[(pct, f"{8 + i % 10:02d}:00", f"{8 + i % 10:02d}:30")],
+        )
+    with CaptureQueriesContext(connection) as large:
+        c.get(url("index"))
+    assert len(small) == len(large)
