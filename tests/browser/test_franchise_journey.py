@@ -6,6 +6,7 @@ from playwright.sync_api import expect
 from assurance.models import Role
 from freedoms.catalogue import load_catalogue
 from freedoms.models import Franchise, FranchiseStatus
+from tests.browser.accessibility import axe_violations, describe
 from tests.factories import pct_user
 from tests.freedoms.factories import confirmed
 
@@ -33,6 +34,7 @@ def test_a_franchise_is_proposed_accepted_and_approved(
     ).click()
     expect(page.get_by_test_id("top-pct-badge")).to_be_visible()
     page.screenshot(path=screenshot_dir / "freedoms-pct-overview.png", full_page=True)
+    assert not (violations := axe_violations(page)), describe(violations)
     page.get_by_role("link", name="Propose a franchise").click()
     page.get_by_label("Receiving PCT").select_option(label="Islington")
     page.get_by_label("One named service").check()
@@ -45,6 +47,7 @@ def test_a_franchise_is_proposed_accepted_and_approved(
     )
     expect(page.get_by_label("Service", exact=True)).to_have_value("Community dentistry")
     page.screenshot(path=screenshot_dir / "freedoms-franchise-error.png", full_page=True)
+    assert not (violations := axe_violations(page)), describe(violations)
     page.get_by_label("End date").fill("2011-09-30")
     page.get_by_role("button", name="Send proposal").click()
     expect(page.get_by_test_id("franchise-status")).to_contain_text("Proposed")
@@ -66,6 +69,7 @@ def test_a_franchise_is_proposed_accepted_and_approved(
     page.get_by_role("button", name="Approve franchise").click()
     expect(page.get_by_test_id("franchise-status")).to_contain_text("Approved by SHA")
     page.screenshot(path=screenshot_dir / "freedoms-franchise-approved.png", full_page=True)
+    assert not (violations := axe_violations(page)), describe(violations)
 
     franchise.refresh_from_db()
     assert franchise.status == FranchiseStatus.APPROVED
