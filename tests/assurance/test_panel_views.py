@@ -455,3 +455,13 @@ def test_the_index_query_count_does_not_grow_with_pcts(
     with CaptureQueriesContext(connection) as large:
         c.get(url("index"))
     assert len(small) == len(large)
+
+
+def test_the_error_summary_links_a_radio_error_to_its_first_option(client, calibrating, dora):
+    consensus = m.Consensus.objects.filter(
+        self_assessment=calibrating, competency__isnull=False
+    ).first()
+    html = (
+        as_user(client, dora).post(url("moderate", consensus.pk), {"reason": "x"}).content.decode()
+    )
+    assert 'href="#id_value_0"' in html and 'id="id_value_0"' in html
