@@ -1,0 +1,531 @@
+"""Every URL pattern × every role: the status each person gets (domain brief §6).
+
+The table below must name every pattern the project's URLconf defines (``admin:`` apart):
+a new URL without an entry fails ``test_every_url_pattern_has_an_entry``. GETs run for
+eight people against one shared world (``tests/world.py``); state-changing POSTs run for
+every role that must be refused — each must get 403, 404, 400 (a service refusal) or the
+sign-in redirect, and change nothing in the database — and then once for a role that may
+act, to show the same request does change something when allowed.
+
+Mismatches are collected and reported together, each naming the pattern and the role.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.apps import apps
+from django.db import transaction
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from assurance.services import self_assessment as sa_service
+from tests.world import World, build_world
+
+pytestmark = pytest.mark.django_db
+
+ROLES = ("anon", "alice", "bob", "ann", "sara", "nick", "lena", "dora")
+PCT_ROLES = {"alice", "bob", "ann"}
+SHA_ROLES = {"sara", "nick", "lena"}
+SIGNED_IN = set(ROLES) - {"anon"}
+LOGIN = "login"  # a redirect to the sign-in page
+REFUSED = {403, 404, 400, LOGIN}
+
+
+def public(status: int = 200) -> dict[str, Any]:
+    return dict.fromkeys(ROLES, status)
+
+
+def signed_in(status: Any = 200, **overrides: Any) -> dict[str, Any]:
+    return {"anon": LOGIN, **dict.fromkeys(SIGNED_IN, status), **overrides}
+
+
+def post_only(anon: Any = LOGIN) -> dict[str, Any]:
+    """A POST-only URL: GET is 405 (before or after the sign-in check)."""
+    return signed_in(405, anon=anon)
+
+
+def only(roles: set[str], ok: Any = 200, other: Any = 404) -> dict[str, Any]:
+    return {"anon": LOGIN, **{r: (ok if r in roles else other) for r in SIGNED_IN}}
+
+
+# Who can read Camden's submitted 2009/10 self-assessment: its own staff, London's SHA
+# people from phase 2, DH. Another PCT's staff and another SHA's assessor get 404.
+CAMDEN_READERS = {"alice", "ann", "sara", "lena", "dora"}
+
+W = World
+SA = "2009-10", "5K7"
+
+
+def sa_args(w: W) -> list[Any]:
+    return ["2009-10", w.camden.code]
+
+
+# name → (args from the world, expected GET status per role)
+GET: dict[str, tuple[Callable[[W], list[Any]], dict[str, Any]]] = {
+    "home": (lambda w: [], public()),
+    "login": (lambda w: [], public()),
+    "logout": (lambda w: [], public(405)),  # sign-out is a POST
+    "password_change": (lambda w: [], signed_in()),
+    "password_change_done": (lambda w: [], signed_in()),
+    "password_reset": (lambda w: [], public()),
+    "password_reset_done": (lambda w: [], public()),
+    "password_reset_confirm": (lambda w: ["MQ", "set-password"], public()),
+    "password_reset_complete": (lambda w: [], public()),
+    # The registry is public reference data (§1).
+    "registry:pct_list": (lambda w: [], public()),
+    "registry:pct_detail": (lambda w: [w.camden.code], public()),
+    "registry:sha_detail": (lambda w: [w.camden.sha.code], public()),
+    # Panels (§3 phases 2-4).
+    "panels:index": (lambda w: [], signed_in()),
+    "panels:day_new": (lambda w: [w.panel_cycle.pk], only({"lena"})),
+    "panels:day_detail": (lambda w: [w.day.pk], only({"sara", "lena", "dora"})),
+    "panels:slot_add": (lambda w: [w.day.pk], post_only()),
+    "panels:day_ics": (lambda w: [w.day.pk], only({"sara", "lena", "dora"})),
+    "panels:review": (lambda w: [w.camden_sa.pk], only({"sara", "lena", "dora"})),
+    "panels:review_note": (lambda w: [w.camden_sa.pk, "competency-1"], post_only()),
+    "panels:score_sheet": (lambda w: [w.camden_sa.pk], only({"sara"})),
+    "panels:score_sheet_submit": (lambda w: [w.camden_sa.pk], post_only()),
+    "panels:consensus": (lambda w: [w.camden_sa.pk], only({"lena"})),
+    # PCT staff see their own panel result only after publication: 2009/10 is not published.
+    "panels:result": (lambda w: [w.camden_sa.pk], only({"sara", "lena", "dora"})),
+    "panels:moderate": (lambda w: [w.consensus.pk], only({"lena", "dora"})),
+    "panels:calibration": (lambda w: [w.panel_cycle.pk], only({"lena", "dora"})),
+    "panels:calibration_item": (
+        lambda w: [w.panel_cycle.pk, "competency", "1"],
+        only({"lena", "dora"}),
+    ),
+    # Publications: what is published is public (§6); running a publication is DH's.
+    "publications:index": (lambda w: [], public()),
+    "publications:publish": (lambda w: [w.published_cycle.pk], only({"dora"})),
+    "publications:league_table": (lambda w: [w.publication.pk], public()),
+    "publications:progress": (lambda w: [w.publication.pk], only({"dora"})),
+    "publications:retry": (lambda w: [w.publication.pk], post_only()),
+    "publications:csv": (lambda w: [w.publication.pk], public()),
+    "publications:xlsx": (lambda w: [w.publication.pk], public()),
+    "publications:league_table_pdf": (lambda w: [w.publication.pk], public()),
+    "publications:improvement": (lambda w: [w.publication.pk], public()),
+    "publications:pct_report": (lambda w: [w.publication.pk, w.camden.code], public()),
+    "publications:pct_report_pdf": (lambda w: [w.publication.pk, w.camden.code], public()),
+    # Self-assessment (§3 phase 1; §6 people).
+    "self_assessment:start": (lambda w: [], signed_in(302)),
+    "self_assessment:evidence_download": (lambda w: [w.document.pk], only(CAMDEN_READERS)),
+    "self_assessment:list": (lambda w: ["2009-10"], signed_in()),
+    "self_assessment:overview": (sa_args, only(CAMDEN_READERS)),
+    "self_assessment:competency": (lambda w: [*sa_args(w), 1], only(CAMDEN_READERS)),
+    "self_assessment:governance": (sa_args, only(CAMDEN_READERS)),
+    "self_assessment:outcomes": (sa_args, only(CAMDEN_READERS)),
+    "self_assessment:outcome_update": (
+        lambda w: [*sa_args(w), w.camden_sa.chosen_outcomes.first().pk],
+        post_only(anon=405),
+    ),
+    "self_assessment:documents": (sa_args, only(CAMDEN_READERS)),
+    "self_assessment:document_remove": (
+        lambda w: [*sa_args(w), w.document.pk],
+        post_only(anon=405),
+    ),
+    "self_assessment:mark_section": (lambda w: [*sa_args(w), "governance"], post_only(anon=405)),
+    "self_assessment:submit": (sa_args, only(CAMDEN_READERS)),
+    "self_assessment:reopen": (sa_args, only({"dora"}, other=403)),
+    "self_assessment:history": (sa_args, only(CAMDEN_READERS)),
+    # Cycle management is DH's (§3).
+    "cycles:list": (lambda w: [], only({"dora"}, other=403)),
+    "cycles:create": (lambda w: [], only({"dora"}, other=403)),
+    "cycles:detail": (lambda w: ["2009-10"], only({"dora"}, other=403)),
+    "cycles:start_next": (lambda w: ["2009-10"], post_only(anon=405)),
+    "cycles:settings": (lambda w: ["2009-10"], post_only(anon=405)),
+    "cycles:phase_change": (lambda w: ["2009-10", 3, "close"], post_only(anon=405)),
+    # Freedoms (§5): PCT pages for PCT staff, SHA pages for SHA staff, DH pages for DH.
+    "freedoms:mine": (lambda w: [], only(PCT_ROLES, other=403)),
+    "freedoms:franchise_propose": (lambda w: [], only(PCT_ROLES, other=403)),
+    # A franchise is seen by both PCTs, their SHAs and DH; not by another SHA.
+    "freedoms:franchise_detail": (lambda w: [w.franchise.pk], only(SIGNED_IN - {"nick"})),
+    "freedoms:franchise_step": (lambda w: [w.franchise.pk, "accept"], post_only()),
+    "freedoms:budget_new": (lambda w: [], only(PCT_ROLES, other=403)),
+    "freedoms:budget_detail": (lambda w: [w.budget.pk], only(CAMDEN_READERS)),
+    "freedoms:fund_apply": (lambda w: [], only(PCT_ROLES, other=403)),
+    "freedoms:fund": (lambda w: [], only({"dora"}, other=403)),
+    "freedoms:fund_decide": (lambda w: [w.fund_application.pk], post_only()),
+    "freedoms:plan_detail": (lambda w: [w.plan.pk], only({"bob", "sara", "lena", "dora"})),
+    "freedoms:plan_add_action": (lambda w: [w.plan.pk], post_only()),
+    "freedoms:plan_agree": (lambda w: [w.plan.pk], post_only()),
+    "freedoms:action_status": (lambda w: [w.action.pk], post_only()),
+    "freedoms:reviews": (lambda w: [], only(SHA_ROLES, other=403)),
+    "freedoms:review_record": (
+        lambda w: [w.camden.code],
+        {**only({"sara", "lena"}, other=403), "nick": 404},
+    ),
+    "freedoms:approvals": (lambda w: [], only(SHA_ROLES, other=403)),
+    "freedoms:overview": (lambda w: [], only({"dora"}, other=403)),
+    "freedoms:grant_notes": (lambda w: [w.camden.code], only({"dora"}, other=403)),
+    "freedoms:publication_confirm": (lambda w: [w.publication.pk], post_only()),
+}
+
+
+# --- State-changing requests ----------------------------------------------------------------
+
+
+def _competency_post(w: W) -> dict[str, Any]:
+    slot = next(
+        s for s in sa_service.rating_slots(w.open_cycle.framework) if s.competency.number == 1
+    )
+    key = slot.rule.key
+    return {
+        "slot": key,
+        f"{key}-level": "3",
+        f"{key}-evidence": "Board minutes.",
+        f"{key}-version": "0",
+    }
+
+
+def _score_post(w: W) -> dict[str, Any]:
+    from assurance.panel_items import panel_items
+
+    data = {}
+    for item in panel_items(w.camden_sa):
+        value = {"level": "4", "rating": "green", "actual": "16"}[item.kind]
+        data[f"{item.field_prefix}__value"] = value
+        data[f"{item.field_prefix}__rationale"] = "Agreed at the panel."
+    return data
+
+
+def _upload(w: W) -> dict[str, Any]:
+    from tests.assurance.self_assessment_factories import upload
+
+    return {"kind": "other", "title": "Minutes", "file": upload("minutes.pdf")}
+
+
+def open_sa(w: W) -> list[Any]:
+    return ["2010-11", w.camden.code]
+
+
+# name → (args, data, roles that may act, the role that shows the request works, or None
+# where the world's phase makes the service refuse even them — covered by feature tests)
+POST: dict[str, tuple[Callable, Callable, set[str], str | None]] = {
+    "self_assessment:competency": (
+        lambda w: [*open_sa(w), 1],
+        _competency_post,
+        {"alice", "ann"},
+        "alice",
+    ),
+    "self_assessment:governance": (
+        open_sa,
+        lambda w: {
+            "slot": "strategy",
+            "strategy-rating": "green",
+            "strategy-commentary": "Clear.",
+            "strategy-version": "0",
+        },
+        {"alice", "ann"},
+        "alice",
+    ),
+    "self_assessment:outcomes": (
+        open_sa,
+        lambda w: {"indicator": w.open_cycle.indicators.order_by("code").last().pk},
+        {"alice", "ann"},
+        "alice",
+    ),
+    "self_assessment:outcome_update": (
+        lambda w: [*open_sa(w), w.draft_outcome.pk],
+        lambda w: {
+            f"o{w.draft_outcome.pk}-baseline": "21",
+            f"o{w.draft_outcome.pk}-target": "17",
+            f"o{w.draft_outcome.pk}-direction": "lower",
+            f"o{w.draft_outcome.pk}-version": str(w.draft_outcome.version),
+        },
+        {"alice", "ann"},
+        "alice",
+    ),
+    "self_assessment:documents": (open_sa, _upload, {"alice", "ann"}, "alice"),
+    "self_assessment:document_remove": (
+        lambda w: [*open_sa(w), w.draft_document.pk],
+        lambda w: {},
+        {"alice", "ann"},
+        "alice",
+    ),
+    "self_assessment:mark_section": (
+        lambda w: [*open_sa(w), "documents"],
+        lambda w: {"completed": "no"},
+        {"alice", "ann"},
+        "alice",
+    ),
+    "self_assessment:submit": (
+        open_sa,
+        lambda w: {"board_ratified_on": "10 12 2010"},
+        {"alice", "ann"},
+        None,  # incomplete: refused with what is missing (test_self_assessment_views)
+    ),
+    "self_assessment:reopen": (
+        sa_args,
+        lambda w: {"reason": "The board asked to correct competency 5."},
+        {"dora"},
+        "dora",
+    ),
+    "cycles:create": (lambda w: [], lambda w: {"year_label": "2011/12"}, {"dora"}, None),
+    "cycles:start_next": (lambda w: ["2010-11"], lambda w: {}, {"dora"}, "dora"),
+    "cycles:settings": (
+        lambda w: ["2010-11"],
+        lambda w: {"freedoms_cap": "12", "notice_cap": "7", "min_level_four": "2"},
+        {"dora"},
+        None,
+    ),
+    "cycles:phase_change": (
+        lambda w: ["2010-11", 1, "close"],
+        lambda w: {},
+        {"dora"},
+        "dora",
+    ),
+    "panels:day_new": (
+        lambda w: [w.panel_cycle.pk],
+        lambda w: {"date": "2010-05-04", "venue": "Southside", "members": [w.users["sara"].pk]},
+        {"lena"},
+        "lena",
+    ),
+    "panels:slot_add": (
+        lambda w: [w.day.pk],
+        lambda w: {"pct": w.islington.pk, "starts_at": "13:00", "ends_at": "15:00"},
+        {"lena"},
+        None,  # Islington has not submitted: refused (test_panel_views)
+    ),
+    "panels:review_note": (
+        lambda w: [w.camden_sa.pk, "competency-1"],
+        lambda w: {"competency-1-note": "Strong.", "competency-1-questions": "How?"},
+        {"sara", "lena", "dora"},
+        None,  # phase 2 is closed in this world
+    ),
+    "panels:score_sheet": (lambda w: [w.camden_sa.pk], _score_post, {"sara"}, None),
+    "panels:score_sheet_submit": (lambda w: [w.camden_sa.pk], lambda w: {}, {"sara"}, None),
+    # Every item agreed locks the result: the lead's own change is refused (test_panel_views).
+    "panels:consensus": (lambda w: [w.camden_sa.pk], _score_post, {"lena"}, None),
+    "panels:moderate": (
+        lambda w: [w.consensus.pk],
+        lambda w: {"value": "3", "reason": "Calibrated against London."},
+        {"lena", "dora"},
+        None,  # moderation waits for phase 4 (test_panel_services)
+    ),
+    "publications:publish": (lambda w: [w.published_cycle.pk], lambda w: {}, {"dora"}, None),
+    "publications:retry": (lambda w: [w.publication.pk], lambda w: {}, {"dora"}, None),
+    "freedoms:franchise_propose": (
+        lambda w: [],
+        lambda w: {
+            "receiver": w.extra["durham"].pk,
+            "all_services": "false",
+            "service": "Podiatry",
+            "starts_on": "2010-10-01",
+            "ends_on": "2011-03-31",
+        },
+        {"alice", "ann", "bob"},
+        "alice",
+    ),
+    "freedoms:franchise_step": (
+        lambda w: [w.franchise.pk, "accept"],
+        lambda w: {},
+        set(),  # only Islington's approver accepts; none of the cast is
+        None,
+    ),
+    "freedoms:budget_new": (
+        lambda w: [],
+        lambda w: {
+            "title": "Two-year diabetes plan",
+            "first_year": "2010",
+            "year_1": "1000",
+            "year_2": "2000",
+            "rationale": "Diabetes.",
+        },
+        {"alice", "ann", "bob"},
+        "alice",
+    ),
+    "freedoms:budget_detail": (
+        lambda w: [w.budget.pk],
+        lambda w: {"decision": "approve", "reason": ""},
+        {"lena"},
+        "lena",
+    ),
+    "freedoms:fund_apply": (
+        lambda w: [],
+        lambda w: {"title": "Falls service", "amount": "1000", "summary": "Falls."},
+        {"alice", "ann", "bob"},
+        "alice",
+    ),
+    "freedoms:fund_decide": (
+        lambda w: [w.fund_application.pk],
+        lambda w: {"decision": "approve", "reason": ""},
+        {"dora"},
+        "dora",
+    ),
+    "freedoms:plan_add_action": (
+        lambda w: [w.plan.pk],
+        lambda w: {
+            "description": "Recruit a GP lead.",
+            "owner": "Medical director",
+            "due_on": "2010-12-01",
+        },
+        {"bob", "sara", "lena", "dora"},
+        "bob",
+    ),
+    "freedoms:plan_agree": (lambda w: [w.plan.pk], lambda w: {}, {"sara", "lena"}, "lena"),
+    "freedoms:action_status": (
+        lambda w: [w.action.pk],
+        lambda w: {"status": "done"},
+        {"bob", "sara", "lena", "dora"},
+        "bob",
+    ),
+    "freedoms:review_record": (
+        lambda w: [w.camden.code],
+        lambda w: {"held_on": "2010-09-01", "summary": "Annual review held."},
+        {"sara", "lena"},
+        "sara",
+    ),
+    "freedoms:grant_notes": (
+        lambda w: [w.camden.code],
+        lambda w: {"grant": w.camden.grants.first().pk, "notes": "Seat on the board."},
+        {"dora"},
+        "dora",
+    ),
+    "freedoms:publication_confirm": (
+        lambda w: [w.publication.pk],
+        lambda w: {},
+        {"dora"},
+        None,  # already confirmed: refused with a message
+    ),
+}
+
+
+# --- Helpers ---------------------------------------------------------------------------------
+
+
+def url_pattern_names(patterns=None, namespace: str = "") -> set[str]:
+    """Every named pattern of the URLconf (``ns:name``); unnamed ones by their route."""
+    names: set[str] = set()
+    for entry in patterns if patterns is not None else get_resolver().url_patterns:
+        if isinstance(entry, URLResolver):
+            ns = entry.namespace
+            if ns == "admin":
+                continue
+            inner = f"{namespace}{ns}:" if ns else namespace
+            names |= url_pattern_names(entry.url_patterns, inner)
+        elif isinstance(entry, URLPattern):
+            names.add(f"{namespace}{entry.name}" if entry.name else f"<unnamed {entry.pattern}>")
+    return names
+
+
+def fingerprint() -> str:
+    """A digest of every row of every assurance and freedoms table."""
+    digest = hashlib.sha256()
+    for app in ("assurance", "freedoms"):
+        for model in apps.get_app_config(app).get_models():
+            rows = model.objects.order_by("pk").values_list()
+            digest.update(f"{model._meta.label}:{list(rows)!r}".encode())
+    return digest.hexdigest()
+
+
+def outcome(response) -> Any:
+    if response.status_code == 302 and "/accounts/login/" in response["Location"]:
+        return LOGIN
+    return response.status_code
+
+
+def _errors(response) -> list[str]:
+    import re
+
+    body = response.content.decode(errors="replace")
+    return re.findall(r"error-message[^>]*>\s*(?:<span[^>]*>[^<]*</span>)?([^<]+)", body)[:3]
+
+
+PCT_NAMES = {"5K7": "Camden", "5K8": "Islington", "5ND": "County Durham"}
+
+
+@pytest.fixture
+def world(alice, bob, ann, sara, sam, nick, lena, dora, durham) -> World:
+    users = {"alice": alice, "bob": bob, "ann": ann, "sara": sara, "sam": sam}
+    users |= {"nick": nick, "lena": lena, "dora": dora}
+    w = build_world(users, durham)
+    w.extra["durham"] = durham
+    return w
+
+
+def _client_for(role: str, world: World, clients: dict) -> Any:
+    from django.test import Client
+
+    if role not in clients:
+        client = Client()
+        if role != "anon":
+            client.force_login(world.users[role])
+        clients[role] = client
+    return clients[role]
+
+
+# --- Tests -----------------------------------------------------------------------------------
+
+
+def test_every_url_pattern_has_an_entry():
+    names = url_pattern_names()
+    missing = sorted(names - set(GET))
+    stale = sorted(set(GET) - names)
+    assert not missing, (
+        "URL patterns with no entry in the permissions matrix (tests/test_permissions_matrix.py"
+        f" GET table): {missing}. Add the expected status for every role."
+    )
+    assert not stale, f"Entries for URL patterns that no longer exist: {stale}"
+
+
+def test_every_post_entry_names_a_real_pattern():
+    assert set(POST) <= url_pattern_names()
+
+
+def test_each_role_gets_the_expected_status_on_every_page(world):
+    clients: dict[str, Any] = {}
+    mismatches = []
+    for name, (args, expected) in GET.items():
+        path = reverse(name, args=args(world))
+        for role in ROLES:
+            response = _client_for(role, world, clients).get(path)
+            got = outcome(response)
+            if got != expected[role]:
+                mismatches.append(
+                    f"GET {name} ({path}) as {role}: expected {expected[role]}, got {got}"
+                )
+            elif got == 404:
+                own = getattr(world.users.get(role), "pct", None)
+                body = response.content.decode(errors="replace")
+                for code, pct_name in PCT_NAMES.items():
+                    if pct_name in body and (own is None or own.code != code):
+                        mismatches.append(f"GET {name} as {role}: the 404 page names {pct_name}")
+    assert not mismatches, "\n".join(mismatches)
+
+
+def test_refused_roles_change_nothing_and_allowed_roles_do(world):
+    clients: dict[str, Any] = {}
+    for role in ROLES:  # sign in outside the rolled-back blocks below
+        _client_for(role, world, clients)
+    mismatches = []
+    for name, (args, data, allowed, works_for) in POST.items():
+        path = reverse(name, args=args(world))
+        for role in ROLES:
+            if role in allowed:
+                continue
+            before = fingerprint()
+            with transaction.atomic():
+                response = _client_for(role, world, clients).post(path, data(world))
+                changed = fingerprint() != before
+                transaction.set_rollback(True)
+            got = outcome(response)
+            if got not in REFUSED:
+                mismatches.append(f"POST {name} as {role}: expected a refusal, got {got}")
+            if changed:
+                mismatches.append(f"POST {name} as {role}: refused but the database changed")
+        if works_for:
+            before = fingerprint()
+            with transaction.atomic():
+                response = _client_for(works_for, world, clients).post(path, data(world))
+                changed = fingerprint() != before
+                transaction.set_rollback(True)
+            if outcome(response) not in (200, 302) or not changed:
+                mismatches.append(
+                    f"POST {name} as {works_for} (allowed): got {outcome(response)}, "
+                    f"changed={changed} — the payload no longer exercises the view "
+                    f"{_errors(response)}"
+                )
+    assert not mismatches, "\n".join(mismatches)
