@@ -93,10 +93,16 @@ def get_self_assessment_for_user(
         raise Http404
     code = pct_code.upper()
     if user.is_pct_user:
+        # One query in the usual case (autosave calls this on every save).
+        assessment = (
+            _self_assessments().filter(cycle=cycle, pct_id=user.pct_id, pct__code=code).first()
+        )
+        if assessment is not None:
+            return assessment
         if user.pct is None or user.pct.code != code:
             raise Http404
-        assessment, _ = SelfAssessment.objects.get_or_create(cycle=cycle, pct=user.pct)
-        return _self_assessments().get(pk=assessment.pk)
+        SelfAssessment.objects.get_or_create(cycle=cycle, pct=user.pct)
+        return _self_assessments().get(cycle=cycle, pct=user.pct)
     queryset = _self_assessments().filter(cycle=cycle, pct__code=code)
     if user.is_sha_user:
         if not assessors_may_read(cycle):

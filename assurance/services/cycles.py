@@ -119,7 +119,7 @@ def start_from_last_year(
 def change_phase(actor: Any, phase: Phase, action: str, *, reason: str = "") -> Phase:
     """Open, close or reopen a phase; recorded as a PhaseChange and in the trail."""
     _require_dh(actor)
-    locked = Phase.objects.select_for_update().select_related("cycle").get(pk=phase.pk)
+    locked = Phase.objects.select_for_update(of=("self",)).select_related("cycle").get(pk=phase.pk)
     statuses = dict(Phase.objects.filter(cycle_id=locked.cycle_id).values_list("kind", "status"))
     if refusal := cycle_rules.transition_refusal(action, locked.kind, statuses, reason):
         raise ServiceError(refusal, field="reason" if "reason" in refusal else "")
@@ -162,7 +162,7 @@ def update_phase_dates(actor: Any, phase: Phase, *, opens_on: dt.date, closes_on
     _require_dh(actor)
     if refusal := cycle_rules.dates_refusal(opens_on, closes_on):
         raise ServiceError(refusal, field="closes_on")
-    locked = Phase.objects.select_for_update().select_related("cycle").get(pk=phase.pk)
+    locked = Phase.objects.select_for_update(of=("self",)).select_related("cycle").get(pk=phase.pk)
     for field, new in (("opens_on", opens_on), ("closes_on", closes_on)):
         old = getattr(locked, field)
         if old != new:
@@ -185,7 +185,7 @@ def update_phase_dates(actor: Any, phase: Phase, *, opens_on: dt.date, closes_on
 def update_rule_settings(actor: Any, cycle: Cycle, **values: Any) -> Cycle:
     """Change the cycle's rule settings (§4) — refused once the cycle is published."""
     _require_dh(actor)
-    locked = Cycle.objects.select_for_update().get(pk=cycle.pk)
+    locked = Cycle.objects.select_for_update(of=("self",)).get(pk=cycle.pk)
     if is_published(locked):
         raise ServiceError(
             "This cycle's results are published: its rule settings can no longer change."

@@ -65,10 +65,15 @@ class Slot:
     criterion: Criterion | None
 
 
-def rating_slots(framework: Framework) -> list[Slot]:
-    """What the PCT rates under ``framework``: each competency, or each of its criteria (§2.1)."""
+def rating_slots(framework: Framework, number: int | None = None) -> list[Slot]:
+    """What the PCT rates under ``framework``: each competency, or each of its criteria (§2.1).
+
+    ``number`` limits it to one competency."""
     slots: list[Slot] = []
-    for competency in framework.competencies.prefetch_related("criteria").order_by("number"):
+    competencies = framework.competencies.prefetch_related("criteria").order_by("number")
+    if number is not None:
+        competencies = competencies.filter(number=number)
+    for competency in competencies:
         criteria = list(competency.criteria.all())
         if not criteria:
             slots.append(
@@ -148,7 +153,7 @@ def editing_refusal(assessment: SelfAssessment) -> str | None:
 def _lock(assessment: SelfAssessment) -> SelfAssessment:
     """Lock the self-assessment row: serialises edits with submission (no edit after it)."""
     locked = (
-        SelfAssessment.objects.select_for_update()
+        SelfAssessment.objects.select_for_update(of=("self",))
         .select_related("cycle", "pct")
         .get(pk=assessment.pk)
     )
@@ -243,7 +248,7 @@ def save_competency_rating(
             field="evidence",
         )
     rating = (
-        CompetencyRating.objects.select_for_update()
+        CompetencyRating.objects.select_for_update(of=("self",))
         .select_related("updated_by")
         .filter(self_assessment=locked, competency=competency, criterion=criterion)
         .first()
@@ -338,9 +343,9 @@ def save_governance_declaration(
         raise ServiceError(
             f"Commentary must be {COMMENTARY_MAX_CHARS:,} characters or fewer", field="commentary"
         )
-    declaration, created = GovernanceDeclaration.objects.select_for_update().get_or_create(
-        self_assessment=locked, area=area, defaults={"version": 0}
-    )
+    declaration, created = GovernanceDeclaration.objects.select_for_update(
+        of=("self",)
+    ).get_or_create(self_assessment=locked, area=area, defaults={"version": 0})
     # A new row starts at version 0: the editor of a never-saved entry posts 0.
     _check_version(
         declaration,
@@ -415,7 +420,9 @@ def update_outcome(
 ) -> ChosenOutcome:
     """Baseline, this year's trajectory target and direction of a chosen outcome (§2.3)."""
     locked = _require_editable(actor, chosen.self_assessment)
-    row = ChosenOutcome.objects.select_for_update().select_related("indicator", "updated_by")
+    row = ChosenOutcome.objects.select_for_update(of=("self",)).select_related(
+        "indicator", "updated_by"
+    )
     row = row.get(pk=chosen.pk)
     if direction not in Direction.values:
         raise ServiceError("Choose whether higher or lower is better", field="direction")
@@ -499,7 +506,7 @@ def upload_evidence(
     previous = None
     if kind in KEY_DOCUMENT_KINDS:
         previous = (
-            EvidenceDocument.objects.select_for_update()
+            EvidenceDocument.objects.select_for_update(of=("self",))
             .filter(self_assessment=locked, kind=kind, is_current=True)
             .first()
         )
@@ -512,7 +519,7 @@ def replace_evidence(
 ) -> EvidenceDocument:
     """Upload a new version; the old one is kept (not current) and linked."""
     locked = _require_editable(actor, document.self_assessment)
-    previous = EvidenceDocument.objects.select_for_update().get(pk=document.pk)
+    previous = EvidenceDocument.objects.select_for_update(of=("self",)).get(pk=document.pk)
     if not previous.is_current:
         raise ServiceError("Only the current version of a document can be replaced.")
     return _replace(actor, locked, previous, previous.kind, upload, previous.title)
@@ -544,7 +551,7 @@ def _replace(actor, locked, previous, kind, upload, title) -> EvidenceDocument:
 def remove_evidence(actor: Any, document: EvidenceDocument) -> None:
     """Remove a document before submission. The file is kept for the trail, not shown."""
     locked = _require_editable(actor, document.self_assessment)
-    row = EvidenceDocument.objects.select_for_update().get(pk=document.pk)
+    row = EvidenceDocument.objects.select_for_update(of=("self",)).get(pk=document.pk)
     if not row.is_current:
         raise ServiceError("This document has already been replaced or removed.")
     row.is_current = False
@@ -584,7 +591,7 @@ def mark_section_complete(
         raise ServiceError("There is no such section.")
     if completed and (gaps := section_gaps(locked, section)):
         raise ServiceError(gaps[0])
-    progress, _ = SectionProgress.objects.select_for_update().get_or_create(
+    progress, _ = SectionProgress.objects.select_for_update(of=("self",)).get_or_create(
         self_assessment=locked, section=section
     )
     if progress.completed != completed or progress.marked_by_id is None:

@@ -81,11 +81,13 @@ def competency(request: HttpRequest, cycle: str, pct: str, number: int) -> HttpR
     the_cycle = access.get_cycle(cycle)
     write = request.method == "POST"
     assessment = access.get_self_assessment_for_user(request.user, the_cycle, pct, write=write)
-    slots = [s for s in sa.rating_slots(the_cycle.framework) if s.competency.number == number]
+    slots = sa.rating_slots(the_cycle.framework, number)
     if not slots:
         raise Http404
-    answers = sa.answers_by_key(assessment, slots)
-    refusal = sa.editing_refusal(assessment)
+    htmx_save = write and request.htmx
+    # An htmx save answers with the status fragment only: skip what only the page needs.
+    answers = {} if htmx_save else sa.answers_by_key(assessment, slots)
+    refusal = None if htmx_save else sa.editing_refusal(assessment)
     draft = pop_draft(request, request.path) if request.method == "GET" else None
     forms, result = [], {}
     for slot in slots:
@@ -115,11 +117,11 @@ def competency(request: HttpRequest, cycle: str, pct: str, number: int) -> HttpR
         "forms": forms,
         "refusal": refusal,
         # A refused POST keeps the form (and what was typed) on screen.
-        "can_edit": _can_edit(request, assessment) or write,
+        "can_edit": write or _can_edit(request, assessment),
         "section_key": f"competency-{number}",
         **result,
     }
-    if write and request.htmx:
+    if htmx_save:
         return render(request, "assurance/_save_status.html", context)
     if write and result.get("saved_at"):
         messages.success(request, f"Competency {number} saved.")
@@ -202,7 +204,7 @@ def governance(request: HttpRequest, cycle: str, pct: str) -> HttpResponse:
         "assessment": assessment,
         "forms": forms,
         "refusal": refusal,
-        "can_edit": _can_edit(request, assessment) or write,
+        "can_edit": write or _can_edit(request, assessment),
         **result,
     }
     if write and request.htmx:

@@ -469,3 +469,13 @@ def test_the_list_shows_assessors_only_submitted_ones_of_their_sha(sara, submitt
     open_phase_two(submitted_sa.cycle)
     html = client_for(sara).get(reverse("self_assessment:list", args=["2009-10"])).content.decode()
     assert "Camden" in html and "Islington" not in html
+
+
+def test_an_autosave_takes_a_fixed_small_number_of_queries(
+    alice, camden_sa, django_assert_max_num_queries
+):
+    client = client_for(alice)
+    post_rating(client, evidence="first")
+    with django_assert_max_num_queries(16):
+        response = post_rating(client, evidence="first and second", version=1)
+    assert "Saved at" in response.content.decode()
