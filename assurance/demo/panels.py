@@ -32,6 +32,7 @@ ALL_GREEN, TRIPLE_RED = 27, 2
 LEVEL_WEIGHTS = {2: (20, 55, 25), 7: (65, 33, 2)}
 DEFAULT_WEIGHTS = (40, 50, 10)
 WIDE_GAP = {5, 6}  # the largest self-vs-panel gaps in year 1
+WEAKEST = 7
 HIGHER_IS_BETTER = {"deaths-at-home"}
 SLOT_TIMES = [(dt.time(9, 30), dt.time(11, 30)), (dt.time(13, 0), dt.time(15, 0))]
 # PCTs whose 2009/10 self-assessment the self-assessment demo leaves for people to edit.
@@ -89,6 +90,16 @@ def _panel_level(rng: random.Random, number: int) -> int:
 def _self_level(rng: random.Random, number: int, panel: int) -> int:
     gap = rng.choice((1, 1, 2)) if number in WIDE_GAP else rng.choice((0, 1, 1))
     return min(4, panel + gap)
+
+
+def _gap(rng: random.Random, number: int) -> int:
+    """How far the panel scored below the PCT's own level (year 1: widest on 5 and 6, and
+    competency 7 the weakest of all)."""
+    if number in WIDE_GAP:
+        return rng.choice((1, 1, 2))
+    if number == WEAKEST:
+        return 1
+    return rng.choice((0, 1, 1))
 
 
 def _governance(rng: random.Random, n: int) -> list[dict[str, str]]:
@@ -257,8 +268,7 @@ def _score(rng: random.Random, cycle: m.Cycle) -> int:
         items = []
         for c in competencies:
             self_level = self_levels.get((sa.pk, c.pk)) or 2
-            gap = rng.choice((1, 1, 2)) if c.number in WIDE_GAP else rng.choice((0, 1, 1))
-            level = max(1, min(3, self_level - gap))
+            level = max(1, min(3, self_level - _gap(rng, c.number)))
             items.append(
                 ({"competency": c}, "level", level, f"Panel view of {c.short_name.lower()}.")
             )
@@ -268,7 +278,8 @@ def _score(rng: random.Random, cycle: m.Cycle) -> int:
             )
         for co in chosen[sa.pk]:
             drift = Decimal(rng.randint(-10, 10)) / 10
-            items.append(({"chosen_outcome": co}, "actual", co.target + drift, "Validated data."))
+            anchor = co.target if co.target is not None else co.baseline or Decimal(10)
+            items.append(({"chosen_outcome": co}, "actual", anchor + drift, "Validated data."))
         plan.append((sa, items))
         lead = (staff[sa.pct.sha_id][m.Role.SHA_LEAD] or [None])[0]
         for item in items:
@@ -355,7 +366,9 @@ def create_demo_panels(rng: random.Random, out: TextIO) -> None:
     year_one = _cycle("2008/09", open_phase=4, previous=None)
     year_two = _cycle("2009/10", open_phase=3, previous=year_one)
 
-    _create_self_assessments(rng, year_one, pcts, dt.date(2008, 12, 12), outcomes=2)
+    # The cycles step makes the self-assessments; without it, this step makes its own.
+    if not m.SelfAssessment.objects.filter(cycle=year_one).exists():
+        _create_self_assessments(rng, year_one, pcts, dt.date(2008, 12, 12), outcomes=2)
     unslotted = list(
         m.SelfAssessment.objects.filter(cycle=year_one, status=m.SelfAssessmentStatus.SUBMITTED)
         .exclude(Exists(m.PanelSlot.objects.filter(pct=OuterRef("pct"), panel_day__cycle=year_one)))
@@ -372,7 +385,8 @@ def create_demo_panels(rng: random.Random, out: TextIO) -> None:
             for p in pcts
             if p.sha.code in PANEL_SHAS_2009 and p.code not in KEEP_FOR_SELF_ASSESSMENT_DEMO
         ]
-        _create_self_assessments(rng, year_two, panel_pcts, dt.date(2009, 12, 11), outcomes=2)
+        if not m.SelfAssessment.objects.filter(cycle=year_two).exists():
+            _create_self_assessments(rng, year_two, panel_pcts, dt.date(2009, 12, 11), outcomes=2)
         ready = list(
             m.SelfAssessment.objects.filter(
                 cycle=year_two,

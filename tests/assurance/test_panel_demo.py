@@ -63,3 +63,24 @@ def test_running_it_twice_changes_nothing(reference_data):
         m.Moderation.objects.count(),
     )
     assert before == after
+
+
+def test_after_the_earlier_demo_steps_the_year_one_shape_holds(reference_data):
+    from assurance import demo
+    from assurance.panel_queries import competency_calibration
+
+    out = io.StringIO()
+    for name, step in demo.STEPS:
+        step(random.Random(f"3:{name}"), out)
+        if name == "panels":
+            break
+    year_one = m.Cycle.objects.get(year_label="2008/09")
+    means = {
+        c.number: competency_calibration(year_one, c).national
+        for c in m.Competency.objects.filter(framework=year_one.framework)
+    }
+    assert all(row.counts[3] == 0 for row in means.values())  # no level 4 in year 1
+    assert max(means, key=lambda n: means[n].mean) == 2  # competency 2 strongest
+    assert min(means, key=lambda n: means[n].mean) == 7  # competency 7 weakest
+    widest = sorted(means, key=lambda n: means[n].gap, reverse=True)[:2]
+    assert set(widest) == {5, 6}  # panels furthest below the self-assessments on 5 and 6
