@@ -247,9 +247,12 @@ LOGGING = {
     "loggers": {"axes": {"level": "WARNING"}},
 }
 # Publication (issue 5): re-enqueue publications whose worker died half-way.
+# A publication document untouched this long is taken to have lost its worker and is
+# re-enqueued by the resume task (the fault drills in benchmarks/faults/ shorten it).
+PUBLICATION_STALE_SECONDS = int(os.environ.get("PUBLICATION_STALE_SECONDS", "300"))
 CELERY_BEAT_SCHEDULE["resume-publications"] = {
     "task": "assurance.tasks.resume_publications",
-    "schedule": 60.0,
+    "schedule": min(60.0, PUBLICATION_STALE_SECONDS / 3),
 }
 # WeasyPrint logs every layout step at INFO: keep only its warnings.
 LOGGING["loggers"]["weasyprint.progress"] = {"level": "WARNING"}  # type: ignore[index]

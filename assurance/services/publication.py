@@ -22,6 +22,7 @@ from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -55,7 +56,7 @@ IN_PROGRESS = (
 )
 PUBLISHED = (PublicationStatus.COMPLETE, PublicationStatus.SUPERSEDED)
 #: A document still pending or rendering this long after its last change is re-enqueued.
-STALE_AFTER = timedelta(minutes=5)
+STALE_AFTER = timedelta(seconds=settings.PUBLICATION_STALE_SECONDS)
 
 
 class PublicationError(Exception):
