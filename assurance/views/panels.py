@@ -468,6 +468,7 @@ def result(request: HttpRequest, pk: int) -> HttpResponse:
             "sa": sa,
             "rows": rows,
             "outcome_score": panel_queries.outcome_score(rows),
+            "has_moderations": any(r.moderations for r in rows),
             "can_moderate": can_moderate,
             "result": PanelResult.objects.filter(self_assessment=sa).first(),
         },
