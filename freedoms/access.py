@@ -12,8 +12,16 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from assurance.models import PCT, Role
-from freedoms.models import BudgetProposal, Franchise, FundApplication, Grant, Plan, PlanAction
+from assurance.models import PCT, Publication, Role
+from freedoms.models import (
+    BudgetProposal,
+    Franchise,
+    FundApplication,
+    Grant,
+    InnovationFund,
+    Plan,
+    PlanAction,
+)
 
 
 def require_pct_user(user: Any) -> PCT:
@@ -104,3 +112,20 @@ def get_grant_for_dh(user: Any, pk: int) -> Grant:
     if grant is None:
         raise Http404("Not found")
     return grant
+
+
+def get_publication_for_dh(user: Any, pk: int) -> Publication:
+    """DH staff see every publication, complete or not."""
+    require_dh(user)
+    publication = Publication.objects.select_related("cycle").filter(pk=pk).first()
+    if publication is None:
+        raise Http404("Not found")
+    return publication
+
+
+def current_fund() -> InnovationFund:
+    """The latest financial year's innovation fund (any signed-in user may see its pot)."""
+    fund = InnovationFund.objects.order_by("-financial_year").first()
+    if fund is None:
+        raise Http404("No innovation fund has been set up")
+    return fund

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -34,7 +34,7 @@ def my_freedoms(request: HttpRequest) -> HttpResponse:
     pct = access.require_pct_user(request.user)
     today = timezone.localdate()
     context = {"pct": pct, "today": today, **queries.pct_overview(pct, today)}
-    context["fund"] = InnovationFund.objects.first()
+    context["fund"] = InnovationFund.objects.order_by("-financial_year").first()
     return render(request, "freedoms/my_freedoms.html", context)
 
 
@@ -157,7 +157,7 @@ def budget_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def fund_apply(request: HttpRequest) -> HttpResponse:
     access.require_pct_user(request.user)
-    fund = get_object_or_404(InnovationFund.objects.order_by("-financial_year")[:1])
+    fund = access.current_fund()
     form = FundApplicationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -301,10 +301,7 @@ def dh_overview(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def publication_confirm(request: HttpRequest, pk: int) -> HttpResponse:
-    access.require_dh(request.user)
-    from assurance.models import Publication
-
-    publication = get_object_or_404(Publication, pk=pk)  # DH staff see every publication
+    publication = access.get_publication_for_dh(request.user, pk)
     try:
         summary = services.confirm_publication(publication, by=request.user)
     except Refused as refused:
@@ -322,7 +319,7 @@ def publication_confirm(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def fund_queue(request: HttpRequest) -> HttpResponse:
     access.require_dh(request.user)
-    fund = get_object_or_404(InnovationFund.objects.order_by("-financial_year")[:1])
+    fund = access.current_fund()
     return _fund_page(request, fund)
 
 
