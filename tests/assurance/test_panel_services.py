@@ -364,3 +364,12 @@ def test_a_framework_with_criteria_is_scored_per_criterion(reference_data, camde
     sa = submitted_self_assessment(cycle, camden)
     keys = [i.key for i in panel_items(sa) if i.kind == "level"]
     assert len(keys) == 3 and all(k.startswith("criterion-") for k in keys)
+
+
+def test_consensus_and_locking_are_in_the_trail(london_day, camden_sa, sara, lena):
+    submitted_sheets(camden_sa, sara)
+    panels.set_consensus(lena, camden_sa, full_values(camden_sa))
+    entries = m.AuditEntry.objects.filter(pct=camden_sa.pct)
+    assert entries.filter(action="consensus.set", actor=lena).count() == len(panel_items(camden_sa))
+    assert entries.filter(action="panel_result.locked").count() == 1
+    assert entries.filter(action="score_sheet.submitted", actor=sara).count() == 1

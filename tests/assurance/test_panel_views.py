@@ -465,3 +465,12 @@ def test_the_error_summary_links_a_radio_error_to_its_first_option(client, calib
         as_user(client, dora).post(url("moderate", consensus.pk), {"reason": "x"}).content.decode()
     )
     assert 'href="#id_value_0"' in html and 'id="id_value_0"' in html
+
+
+def test_the_lead_does_not_see_a_draft_sheet(client, day, camden_sa, sara, sam, lena):
+    panels.record_panel_scores(sara, camden_sa, full_values(camden_sa))
+    panels.submit_score_sheet(sara, camden_sa)
+    panels.record_panel_scores(sam, camden_sa, full_values(camden_sa, level=4))
+    html = as_user(client, lena).get(url("consensus", camden_sa.pk)).content.decode()
+    assert "Sara Assessor" in html and "Sam Assessor" not in html
+    assert "1 submitted score sheet." in html
