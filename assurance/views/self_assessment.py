@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -51,10 +52,11 @@ def start(request: HttpRequest) -> HttpResponse:
 def assessment_list(request: HttpRequest, cycle: str) -> HttpResponse:
     the_cycle = access.get_cycle(cycle)
     assessments = access.visible_self_assessments(request.user, the_cycle)
+    page = Paginator(assessments, 200).get_page(request.GET.get("page"))
     return render(
         request,
         "assurance/self_assessment_list.html",
-        {"cycle": the_cycle, "assessments": assessments, "slug": cycle},
+        {"cycle": the_cycle, "assessments": page.object_list, "page_obj": page, "slug": cycle},
     )
 
 
