@@ -9,6 +9,7 @@ zip-based formats are told apart by what the zip holds (an Office Open XML packa
 from __future__ import annotations
 
 import hashlib
+import re
 import zipfile
 from dataclasses import dataclass
 from typing import BinaryIO
@@ -79,6 +80,36 @@ def detect_type(stream: BinaryIO) -> FileType | None:
     return found
 
 
+# A PDF name token (``/Name``); ``#xx`` escapes spell any byte (``/J#61vaScript``).
+_PDF_NAME = re.compile(rb"/((?:[A-Za-z]|#[0-9A-Fa-f]{2}){2,10})(?![A-Za-z#])")
+_SCRIPT_NAMES = {b"JS", b"JavaScript"}
+
+
+def pdf_has_javascript(stream: BinaryIO) -> bool:
+    """True when the PDF names a ``/JS`` or ``/JavaScript`` action anywhere in its bytes.
+
+    Evidence PDFs are board papers and plans; none needs scripts, so a PDF carrying
+    them is refused rather than stored (docs/security.md). Scripts hidden inside
+    compressed object streams are not seen here: downloads are attachments, sandboxed
+    and never rendered inline, so such a file stays inert.
+    """
+    stream.seek(0)
+    tail = b""
+    found = False
+    for chunk in iter(lambda: stream.read(1 << 20), b""):
+        data = tail + chunk
+        for match in _PDF_NAME.finditer(data):
+            name = re.sub(rb"#([0-9A-Fa-f]{2})", lambda m: bytes([int(m[1], 16)]), match[1])
+            if name in _SCRIPT_NAMES:
+                found = True
+                break
+        if found:
+            break
+        tail = data[-40:]
+    stream.seek(0)
+    return found
+
+
 def check_upload(stream: BinaryIO, size: int, max_bytes: int) -> FileType:
     """The accepted type of an uploaded file, or ``UploadRejected`` with a clear message."""
     if size == 0:
@@ -88,6 +119,11 @@ def check_upload(stream: BinaryIO, size: int, max_bytes: int) -> FileType:
     found = detect_type(stream)
     if found is None:
         raise UploadRejected(f"The selected file must be a {ALLOWED_DESCRIPTION}")
+    if found is PDF and pdf_has_javascript(stream):
+        raise UploadRejected(
+            "The selected PDF contains JavaScript. Save it again without scripts "
+            "(for example, print it to PDF) and upload that copy"
+        )
     return found
 
 

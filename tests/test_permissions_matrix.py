@@ -13,6 +13,7 @@ Mismatches are collected and reported together, each naming the pattern and the 
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -428,12 +429,11 @@ def outcome(response) -> Any:
 
 
 def _errors(response) -> list[str]:
-    import re
-
     body = response.content.decode(errors="replace")
     return re.findall(r"error-message[^>]*>\s*(?:<span[^>]*>[^<]*</span>)?([^<]+)", body)[:3]
 
 
+POST_FORM = re.compile(r"<form[^>]*method=\"post\"[^>]*>.*?</form>", re.S | re.I)
 PCT_NAMES = {"5K7": "Camden", "5K8": "Islington", "5ND": "County Durham"}
 
 
@@ -487,6 +487,10 @@ def test_each_role_gets_the_expected_status_on_every_page(world):
                 mismatches.append(
                     f"GET {name} ({path}) as {role}: expected {expected[role]}, got {got}"
                 )
+            elif got == 200 and "html" in response.get("Content-Type", ""):
+                for form in POST_FORM.findall(response.content.decode(errors="replace")):
+                    if "csrfmiddlewaretoken" not in form:
+                        mismatches.append(f"GET {name} as {role}: a POST form has no CSRF token")
             elif got == 404:
                 own = getattr(world.users.get(role), "pct", None)
                 body = response.content.decode(errors="replace")

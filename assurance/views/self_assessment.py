@@ -411,6 +411,8 @@ def document_download(request: HttpRequest, pk: int) -> FileResponse:
     )
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
+    # Should a browser ever render it, the file runs in a sandbox with nothing allowed.
+    response["Content-Security-Policy"] = "sandbox; default-src 'none'"
     return response
 
 
