@@ -58,20 +58,60 @@ def create_demo_consequences(rng: random.Random, out: TextIO) -> None:
             f"    confirmed {publication}: {summary.granted} grants, {summary.notices} notices, "
             f"{summary.support_packages} support packages, {summary.plans} plans\n"
         )
-    if Franchise.objects.exists():
-        return
     standings = Standing.objects.select_related("pct", "pct__sha")
-    results = {r.pct_id: r.rank for r in publication.results.all()}
-    by_rank = sorted(standings, key=lambda s: (results.get(s.pct_id, 10**6), s.pct.name))
+    ranks = {r.pct_id: r.rank for r in publication.results.all()}
+    by_rank = sorted(standings, key=lambda s: (ranks.get(s.pct_id, 10**6), s.pct.name))
     holders = [s.pct for s in by_rank if s.tier == "freedoms"]
     notice = [s.pct for s in reversed(by_rank) if s.tier == "notice"]
     support = [s.pct for s in by_rank if s.tier == "support"]
-    if not holders or not (notice or support):
-        out.write("    no freedoms-tier PCT and receiver: no examples\n")
-        return
     today = timezone.localdate()
-    franchisor = holders[0]
-    receiver = (notice or support)[0]
+    # Prefer the PCTs the demo logins belong to, so a demo user sees the examples.
+    demo_pcts = [
+        s.pct
+        for s in sorted(by_rank, key=lambda s: s.tier != "notice")
+        if s.pct.code in DEMO_PCT_CODES and s.tier != "freedoms"
+    ]
+    receiver = (demo_pcts or notice or support or [None])[0]
+    if holders and receiver and not Franchise.objects.exists():
+        _franchise_examples(holders[0], receiver, support, today)
+        out.write(f"    {holders[0]} franchises community dentistry for {receiver}\n")
+    elif not holders:
+        out.write(
+            "    no PCT is in the freedoms tier, so no franchise or budget examples "
+            "(in year 1 no PCT scored 4 on any competency, §2.1)\n"
+        )
+    fund = InnovationFund.objects.order_by("-financial_year").first()
+    if fund and receiver and not FundApplication.objects.exists():
+        applicants = [receiver, *(holders[:1] or support[:1] or notice[-1:])]
+        for pct, (title, amount, summary) in zip(applicants, FUND_EXAMPLES, strict=False):
+            application = services.apply_to_fund(
+                fund, by=_person(pct, Role.PCT_STAFF), title=title, amount=amount, summary=summary
+            )
+        if dh:
+            services.decide_fund_application(application, by=dh, approve=True, reason="")
+        out.write(f"    {len(applicants)} innovation fund applications, one approved\n")
+    plan = (
+        Plan.objects.filter(pct=receiver, publication=publication)
+        .order_by("-kind", "subject")
+        .first()
+    )
+    if plan and not plan.actions.exists():
+        _plan_example(plan, today)
+        out.write(f"    {plan.title} for {receiver}, agreed, with an overdue action\n")
+
+
+DEMO_PCT_CODES = {"5K7", "5K8", "5ND"}
+FUND_EXAMPLES = [
+    (
+        "Telehealth for heart failure",
+        Decimal(1_500_000),
+        "Home monitoring for 400 patients with heart failure.",
+    ),
+    ("Dementia care navigators", Decimal(3_000_000), "Navigators in every practice cluster."),
+]
+
+
+def _franchise_examples(franchisor: PCT, receiver: PCT, support: list[PCT], today: dt.date) -> None:
     staff = _person(franchisor, Role.PCT_STAFF)
     franchise = services.propose_franchise(
         by=staff,
@@ -85,10 +125,11 @@ def create_demo_consequences(rng: random.Random, out: TextIO) -> None:
     lead = _lead(receiver)
     if lead:
         services.approve_franchise(franchise, by=lead)
-    if support:
+    other = next((p for p in reversed(support) if p != receiver), None)
+    if other:
         services.propose_franchise(
             by=staff,
-            receiver=support[-1],
+            receiver=other,
             service="",
             all_services=True,
             starts_on=today.replace(day=1) + dt.timedelta(days=62),
@@ -101,44 +142,27 @@ def create_demo_consequences(rng: random.Random, out: TextIO) -> None:
         amounts=[Decimal(2_000_000), Decimal(2_400_000), Decimal(2_800_000)],
         rationale="Shift care from hospital admissions to community clinics over three years.",
     )
-    fund = InnovationFund.objects.order_by("-financial_year").first()
-    if fund and not FundApplication.objects.exists():
-        first = services.apply_to_fund(
-            fund,
-            by=_person(receiver, Role.PCT_STAFF),
-            title="Telehealth for heart failure",
-            amount=Decimal(1_500_000),
-            summary="Home monitoring for 400 patients with heart failure.",
-        )
-        services.apply_to_fund(
-            fund,
-            by=staff,
-            title="Dementia care navigators",
-            amount=Decimal(3_000_000),
-            summary="Navigators in every practice cluster.",
-        )
-        if dh:
-            services.decide_fund_application(first, by=dh, approve=True, reason="")
-    plan = Plan.objects.filter(pct=receiver).order_by("subject").first()
-    if plan:
-        receiver_staff = _person(receiver, Role.PCT_STAFF)
-        services.add_plan_action(
-            plan,
-            by=receiver_staff,
-            description="Appoint a turnaround director reporting to the board",
-            owner="Chair",
-            due_on=today - dt.timedelta(days=14),
-        )
-        services.add_plan_action(
-            plan,
-            by=receiver_staff,
-            description="Agree a financial recovery trajectory with the SHA",
-            owner="Director of Finance",
-            due_on=today + dt.timedelta(days=45),
-        )
-        if lead:
-            services.agree_plan(plan, by=lead)
-    out.write(
-        f"    examples: {franchisor} franchises dentistry for {receiver}; a budget proposal; "
-        "two fund applications; a recovery plan with an overdue action\n"
+
+
+def _plan_example(plan: Plan, today: dt.date) -> None:
+    staff = _person(plan.pct, Role.PCT_STAFF)
+    services.add_plan_action(
+        plan,
+        by=staff,
+        description="Appoint a turnaround director reporting to the board",
+        owner="Chair",
+        due_on=today - dt.timedelta(days=14),
     )
+    services.add_plan_action(
+        plan,
+        by=staff,
+        description="Agree a recovery trajectory with the SHA",
+        owner="Director of Finance",
+        due_on=today + dt.timedelta(days=45),
+    )
+    lead = _lead(plan.pct)
+    if lead:
+        services.agree_plan(plan, by=lead)
+        services.record_review(
+            plan.pct, by=lead, held_on=today, summary="Review of the recovery plan's first month."
+        )

@@ -35,3 +35,22 @@ def test_it_confirms_2008_09_and_makes_examples_once(dora, camden, islington, du
     assert BudgetProposal.objects.count() == 1
     assert FundApplication.objects.count() == 2
     assert Plan.objects.filter(status="agreed").count() == 1
+
+
+def test_without_freedoms_holders_it_still_makes_fund_and_plan_examples(
+    dora, camden, islington, lena
+):
+    from freedoms.models import ReviewRecord
+
+    cycle = CycleFactory(year_label="2008/09", open_phase=5)
+    publish({camden: "support", islington: "notice"}, cycle=cycle)
+    out = io.StringIO()
+    create_demo_consequences(None, out)
+    create_demo_consequences(None, out)
+    assert "no PCT is in the freedoms tier" in out.getvalue()
+    assert not Franchise.objects.exists()
+    assert FundApplication.objects.count() == 2
+    plan = Plan.objects.get(status="agreed")
+    assert plan.pct == islington
+    assert plan.actions.count() == 2
+    assert ReviewRecord.objects.filter(pct=islington).count() == 1
