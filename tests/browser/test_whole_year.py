@@ -108,7 +108,9 @@ def test_the_whole_year(
 ):  # fmt: skip
     load_catalogue()
     enqueued: list[int] = []
-    monkeypatch.setattr(tasks.compute_publication, "delay", enqueued.append)  # a transactional test starts from an emptied database
+    monkeypatch.setattr(
+        tasks.compute_publication, "delay", enqueued.append
+    )  # a transactional test starts from an emptied database
     shot = Shots(page, screenshot_dir)
     url = live_server.url
     assessment = camden_draft_but_competency_1(alice, cycle)
