@@ -124,7 +124,7 @@ def competency(request: HttpRequest, cycle: str, pct: str, number: int) -> HttpR
         **result,
     }
     if htmx_save:
-        return render(request, "assurance/_save_status.html", context)
+        return render(request, "assurance/self_assessment_competency.html#save_status", context)
     if write and result.get("saved_at"):
         messages.success(request, f"Competency {number} saved.")
         return redirect(sa_url("overview", assessment))
@@ -210,7 +210,7 @@ def governance(request: HttpRequest, cycle: str, pct: str) -> HttpResponse:
         **result,
     }
     if write and request.htmx:
-        return render(request, "assurance/_save_status.html", context)
+        return render(request, "assurance/self_assessment_governance.html#save_status", context)
     if write and result.get("saved_at"):
         messages.success(request, "Governance self-declaration saved.")
         return redirect(sa_url("overview", assessment))

@@ -43,8 +43,8 @@ def test_staff_fill_in_with_autosave_and_the_approver_submits(
         (3, "2 – Established in parts"),
     ]:
         page.get_by_role("link", name=f"{number}.", exact=False).first.click()
-        page.get_by_label(level).check()
         page.get_by_label("Evidence").fill(f"Board minutes and JSNA for competency {number}.")
+        page.get_by_label(level).check()  # its change event saves the level and the text
         expect(page.get_by_test_id(f"saved-c{number}")).to_contain_text("Saved at")
         if number == 1:
             page.screenshot(path=screenshot_dir / "self-assessment-autosaved.png", full_page=True)
@@ -121,3 +121,14 @@ def test_text_typed_when_the_session_expired_survives_sign_in(
     page.get_by_role("button", name="Save").click()
     expect(page.get_by_test_id("saved-c4")).to_contain_text("Saved at")
     assert CompetencyRating.objects.get(competency__number=4).evidence.endswith("after expiry.")
+
+
+def test_text_typed_just_before_leaving_the_page_is_saved(page, live_server, sign_in, alice, cycle):
+    sign_in(page, alice)
+    page.goto(f"{live_server.url}/self-assessment/2009-10/5K7/competencies/5/")
+    page.get_by_label("Evidence").fill("Typed and left at once.")
+    page.get_by_role("link", name="Back to the self-assessment").click()
+    # (The in-memory test database serialises the save and the next page; wait for both.)
+    page.wait_for_load_state("networkidle")
+    page.goto(f"{live_server.url}/self-assessment/2009-10/5K7/competencies/5/")
+    expect(page.get_by_label("Evidence")).to_have_value("Typed and left at once.")
