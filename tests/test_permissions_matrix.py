@@ -476,6 +476,8 @@ def test_every_post_entry_names_a_real_pattern():
 
 
 def test_each_role_gets_the_expected_status_on_every_page(world):
+    """Also: PCT staff refused a page are refused its htmx fragment the same way, 404 pages
+    name no other PCT, and every POST form on a page carries a CSRF token."""
     clients: dict[str, Any] = {}
     mismatches = []
     for name, (args, expected) in GET.items():
@@ -487,6 +489,12 @@ def test_each_role_gets_the_expected_status_on_every_page(world):
                 mismatches.append(
                     f"GET {name} ({path}) as {role}: expected {expected[role]}, got {got}"
                 )
+            if role in PCT_ROLES and got in (403, 404, LOGIN):
+                # The htmx fragment of a page is refused exactly as the page is.
+                client = _client_for(role, world, clients)
+                fragment = outcome(client.get(path, HTTP_HX_REQUEST="true"))
+                if fragment != got:
+                    mismatches.append(f"GET {name} as {role} via htmx: {fragment}, page {got}")
             elif got == 200 and "html" in response.get("Content-Type", ""):
                 for form in POST_FORM.findall(response.content.decode(errors="replace")):
                     if "csrfmiddlewaretoken" not in form:
