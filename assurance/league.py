@@ -53,10 +53,26 @@ class Filters:
         tier = query.get("tier") or ""
         sort = query.get("sort") or "rank"
         return cls(
-            sha=sha if SHA.objects.filter(code=sha).exists() else "",
+            sha=sha if sha and sha in sha_codes() else "",
             tier=tier if tier in Tier.values else "",
             sort=sort if sort in SORTS else "rank",
         )
+
+    def as_query(self) -> str:
+        from urllib.parse import urlencode
+
+        return urlencode(
+            {k: v for k, v in (("sha", self.sha), ("tier", self.tier), ("sort", self.sort)) if v}
+        )
+
+
+def sha_codes() -> set[str]:
+    """The SHAs' codes, cached: reference data that changes only by a registry import."""
+    from django.core.cache import cache
+
+    return cache.get_or_set(  # type: ignore[no-any-return]
+        "league:sha-codes", lambda: set(SHA.objects.values_list("code", flat=True)), 3600
+    )
 
 
 def competencies(publication: Publication) -> list[Competency]:

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.cache import cache
 from django.db.models import QuerySet
 from django.http import Http404
 
-from assurance.models import PCT, Cycle, Publication, PublicationStatus, PublishedResult
+from assurance.models import Cycle, Publication, PublicationStatus, PublishedResult
 
 PUBLISHED = (PublicationStatus.COMPLETE, PublicationStatus.SUPERSEDED)
+PUBLISHED_CACHE_SECONDS = 60 * 60
 
 
 def is_dh(user: Any) -> bool:
@@ -28,11 +30,32 @@ def visible_publications(user: Any) -> QuerySet[Publication]:
     return publications.filter(status__in=PUBLISHED)
 
 
+def _cache_key(pk: int) -> str:
+    return f"published-publication:{pk}"
+
+
 def get_publication_for_user(user: Any, pk: int) -> Publication:
+    """A publication the user may read, or 404.
+
+    Published versions never stop being public (superseded ones stay readable), so for
+    everyone but DH staff a published row is cached: the public league table then needs
+    no query at all. Superseding a version forgets it (:func:`forget_publication`).
+    """
+    dh = is_dh(user)
+    if not dh:
+        cached = cache.get(_cache_key(pk))
+        if cached is not None:
+            return cached  # type: ignore[no-any-return]
     publication = visible_publications(user).filter(pk=pk).first()
     if publication is None:
         raise Http404("No such publication")
+    if publication.status in PUBLISHED:
+        cache.set(_cache_key(pk), publication, PUBLISHED_CACHE_SECONDS)
     return publication
+
+
+def forget_publication(pk: int) -> None:
+    cache.delete(_cache_key(pk))
 
 
 def get_result_for_user(user: Any, publication: Publication, code: str) -> PublishedResult:
@@ -56,10 +79,3 @@ def get_cycle_for_publisher(user: Any, pk: int) -> Cycle:
     if cycle is None:
         raise Http404("No such cycle")
     return cycle
-
-
-def get_pct(code: str) -> PCT:
-    pct = PCT.objects.select_related("sha").filter(code=code.upper()).first()
-    if pct is None:
-        raise Http404("No such PCT")
-    return pct

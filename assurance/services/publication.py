@@ -20,6 +20,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 from django.conf import settings
@@ -45,6 +46,7 @@ from assurance.models import (
     SelfAssessment,
     SelfAssessmentStatus,
 )
+from assurance.publication_access import forget_publication
 from assurance.services import audit
 
 logger = logging.getLogger(__name__)
@@ -459,6 +461,7 @@ def finish_publication(publication_id: int) -> str | None:
             .exclude(pk=publication.pk)
         )
         for old in earlier:
+            transaction.on_commit(partial(forget_publication, old.pk))
             old.status = PublicationStatus.SUPERSEDED
             old.superseded_by = publication
             old.save(update_fields=["status", "superseded_by"])

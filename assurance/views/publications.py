@@ -2,16 +2,29 @@
 
 from __future__ import annotations
 
+import hashlib
+
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseStopPolling
 
 from assurance import league
 from assurance import publication_access as access
-from assurance.models import SHA, Cycle, DocumentStatus, PhaseKind, PublicationStatus, Tier
+from assurance.models import (
+    SHA,
+    Cycle,
+    DocumentStatus,
+    PhaseKind,
+    Publication,
+    PublicationStatus,
+    Tier,
+)
 from assurance.services import publication as service
 
 SORT_COLUMNS = [
@@ -21,6 +34,9 @@ SORT_COLUMNS = [
     ("mark", "Mark"),
     ("movement", "Movement"),
 ]
+#: Rendered league tables are cached per publication, status and filters: a snapshot's
+#: rows never change, and a status change (complete → superseded) is part of the key.
+LEAGUE_CACHE_SECONDS = 24 * 60 * 60
 TERMINAL = {PublicationStatus.COMPLETE, PublicationStatus.FAILED, PublicationStatus.SUPERSEDED}
 
 
@@ -104,31 +120,62 @@ def retry(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _table_context(request: HttpRequest, pk: int) -> dict[str, object]:
+    """The league table's context. Rows, competencies and SHAs are lazy: a published
+    snapshot never changes, so the template caches the rendered table and, on a cache hit,
+    they are never queried."""
     publication = access.get_publication_for_user(request.user, pk)
     filters = league.Filters.from_query(request.GET)
-    comps = league.competencies(publication)
-    rows = league.present(league.league_rows(publication, filters), [c.number for c in comps])
+    per_sha = request.GET.get("view") == "sha"
+    comps = SimpleLazyObject(lambda: league.competencies(publication))
+    rows = SimpleLazyObject(
+        lambda: league.present(league.league_rows(publication, filters), [c.number for c in comps])
+    )
     return {
         "publication": publication,
         "filters": filters,
         "competencies": comps,
         "rows": rows,
-        "per_sha": request.GET.get("view") == "sha",
-        "groups": league.by_sha(rows) if request.GET.get("view") == "sha" else [],
+        "per_sha": per_sha,
+        "groups": SimpleLazyObject(lambda: league.by_sha(rows) if per_sha else []),
         "shas": SHA.objects.order_by("name"),
         "tiers": Tier.choices,
-        "query": request.GET.urlencode(),
+        "query": filters.as_query(),
         "sort_columns": SORT_COLUMNS,
+        "cache_seconds": LEAGUE_CACHE_SECONDS,
     }
+
+
+def _public_page_key(request: HttpRequest, publication: Publication) -> str | None:
+    """A cache key for the whole page when it is the same for every visitor, else None.
+
+    Only for signed-out visitors with no session or messages (the page then carries no CSRF
+    token and no per-visitor content), a published version, and known parameters.
+    """
+    if (
+        request.user.is_authenticated
+        or settings.SESSION_COOKIE_NAME in request.COOKIES
+        or "messages" in request.COOKIES
+        or publication.status not in access.PUBLISHED
+        or not set(request.GET) <= {"sha", "tier", "sort", "view"}
+    ):
+        return None
+    path = hashlib.sha256(request.get_full_path().encode()).hexdigest()[:32]
+    return f"league-page:{publication.pk}:{publication.status}:{bool(request.htmx)}:{path}"
 
 
 @require_GET
 def league_table(request: HttpRequest, pk: int) -> HttpResponse:
     context = _table_context(request, pk)
+    key = _public_page_key(request, context["publication"])  # type: ignore[arg-type]
+    if key and (content := cache.get(key)) is not None:
+        return HttpResponse(content)
     template = "assurance/publications/league_table.html"
     if request.htmx:
         template += "#table"
-    return render(request, template, context)
+    response = render(request, template, context)
+    if key:
+        cache.set(key, response.content, LEAGUE_CACHE_SECONDS)
+    return response
 
 
 @require_GET

@@ -19,6 +19,16 @@ from tests.assurance.publication_factories import (
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    """Rendered league tables are cached by publication id, which a new test may reuse."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture
 def published(reference_data, dora, django_capture_on_commit_callbacks):
     """A complete publication of eight PCTs (Camden among them)."""
@@ -246,6 +256,8 @@ def test_the_pct_report_shows_levels_averages_reasons_and_what_follows(client, a
 def test_a_superseded_version_stays_readable_and_points_to_the_new_one(
     client, dora, published, django_capture_on_commit_callbacks
 ):
+    url = reverse("publications:league_table", args=[published.pk])
+    assert "Superseded" not in client.get(url).content.decode()  # now cached
     with django_capture_on_commit_callbacks(execute=True):
         second, _ = service.start_publication(published.cycle, dora)
     response = client.get(reverse("publications:league_table", args=[published.pk]))
@@ -281,3 +293,40 @@ def test_the_results_index_lists_only_published_versions_to_the_public(
     body = client.get(reverse("publications:index")).content.decode()
     assert "2009/10" in body
     assert "2010/11" not in body
+
+
+def test_a_published_table_is_served_from_the_cache_after_the_first_view(
+    client, published, django_assert_max_num_queries
+):
+    url = reverse("publications:league_table", args=[published.pk])
+    first = client.get(url, {"sha": "Q36"}).content.decode()
+    with django_assert_max_num_queries(0):
+        again = client.get(url, {"sha": "Q36"}).content.decode()
+    assert again.split("<main")[1] == first.split("<main")[1]
+    with django_assert_max_num_queries(0):
+        partial = client.get(url, {"sha": "Q36"}, headers={"HX-Request": "true"})
+    assert "Camden" in partial.content.decode()
+    client.get(url)
+    with django_assert_max_num_queries(0):
+        assert client.get(url).status_code == 200
+
+
+def test_signed_out_visitors_get_the_same_cached_page_without_a_csrf_token(
+    client, published, django_assert_max_num_queries
+):
+    url = reverse("publications:league_table", args=[published.pk])
+    first = client.get(url, {"tier": "support"})
+    assert "csrf" not in first.content.decode().lower()
+    assert "csrftoken" not in first.cookies
+    with django_assert_max_num_queries(0):
+        again = client.get(url, {"tier": "support"})
+    assert again.content == first.content
+
+
+def test_signed_in_users_never_get_the_public_page_cache(client, alice, published):
+    url = reverse("publications:league_table", args=[published.pk])
+    client.get(url)
+    client.force_login(alice)
+    body = client.get(url).content.decode()
+    assert "Alice Staff" in body
+    assert "X-CSRFToken" in body

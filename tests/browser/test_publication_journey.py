@@ -13,6 +13,16 @@ from tests.assurance.publication_factories import give_everyone_results, publish
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    """Rendered league tables are cached by publication id, which a new test may reuse."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 def test_dh_staff_publish_watch_progress_and_open_a_report(
     page, live_server, sign_in, dora, reference_data, screenshot_dir, monkeypatch
 ):
