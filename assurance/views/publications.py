@@ -8,6 +8,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
+from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.functional import SimpleLazyObject
@@ -37,6 +38,7 @@ SORT_COLUMNS = [
 #: Rendered league tables are cached per publication, status and filters: a snapshot's
 #: rows never change, and a status change (complete → superseded) is part of the key.
 LEAGUE_CACHE_SECONDS = 24 * 60 * 60
+LEAGUE_PAGE_SIZE = 200
 TERMINAL = {PublicationStatus.COMPLETE, PublicationStatus.FAILED, PublicationStatus.SUPERSEDED}
 
 
@@ -119,7 +121,7 @@ def retry(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("publications:progress", pk=publication.pk)
 
 
-def _table_context(request: HttpRequest, pk: int) -> dict[str, object]:
+def _table_context(request: HttpRequest, pk: int, *, paginate: bool = True) -> dict[str, object]:
     """The league table's context. Rows, competencies and SHAs are lazy: a published
     snapshot never changes, so the template caches the rendered table and, on a cache hit,
     they are never queried."""
@@ -127,10 +129,17 @@ def _table_context(request: HttpRequest, pk: int) -> dict[str, object]:
     filters = league.Filters.from_query(request.GET)
     per_sha = request.GET.get("view") == "sha"
     comps = SimpleLazyObject(lambda: league.competencies(publication))
-    rows = SimpleLazyObject(
-        lambda: league.present(league.league_rows(publication, filters), [c.number for c in comps])
+    page_number = request.GET.get("page", "1") if paginate else ""
+    # 200 a page: the 152 PCTs of the WCC years fit on one; larger registries page.
+    page = SimpleLazyObject(
+        lambda: Paginator(
+            league.league_rows(publication, filters), LEAGUE_PAGE_SIZE if paginate else 10**9
+        ).get_page(page_number)
     )
+    rows = SimpleLazyObject(lambda: league.present(page.object_list, [c.number for c in comps]))
     return {
+        "page_obj": page,
+        "page_number": page_number,
         "publication": publication,
         "filters": filters,
         "competencies": comps,
@@ -156,7 +165,7 @@ def _public_page_key(request: HttpRequest, publication: Publication) -> str | No
         or settings.SESSION_COOKIE_NAME in request.COOKIES
         or "messages" in request.COOKIES
         or publication.status not in access.PUBLISHED
-        or not set(request.GET) <= {"sha", "tier", "sort", "view"}
+        or not set(request.GET) <= {"sha", "tier", "sort", "view", "page"}
     ):
         return None
     path = hashlib.sha256(request.get_full_path().encode()).hexdigest()[:32]
@@ -180,7 +189,7 @@ def league_table(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_GET
 def league_table_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
-    context = _table_context(request, pk)
+    context = _table_context(request, pk, paginate=False)
     publication = context["publication"]
     table = league.export_rows(context["rows"], [c.number for c in context["competencies"]])  # type: ignore[attr-defined]
     name = (

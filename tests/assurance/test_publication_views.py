@@ -330,3 +330,29 @@ def test_signed_in_users_never_get_the_public_page_cache(client, alice, publishe
     body = client.get(url).content.decode()
     assert "Alice Staff" in body
     assert "X-CSRFToken" in body
+
+
+def test_the_league_table_pages_past_200_pcts_and_exports_them_all(client, dora, reference_data):
+    from assurance.models import PCT, SHA
+    from assurance.services import publication as service
+    from tests.assurance.publication_factories import give_everyone_results, publishing_cycle
+    from tests.factories import PCTFactory, synthetic_code
+
+    shas = list(SHA.objects.all())
+    PCT.objects.bulk_create(
+        PCTFactory.build(code=synthetic_code(i), name=f"Synthetic {i}", sha=shas[i % 10])
+        for i in range(100)
+    )
+    cycle = publishing_cycle()
+    give_everyone_results(cycle)
+    publication, _ = service.start_publication(cycle, dora)
+    service.compute_publication(publication.pk)  # the ranked snapshot; PDFs are not needed here
+    client.force_login(dora)
+    url = f"/results/{publication.pk}/"
+    first = client.get(url).content.decode()
+    assert "252 PCTs" in first
+    assert 'href="?page=2"' in first
+    second = client.get(url, {"page": 2}).content.decode()
+    assert "/pcts/" in second
+    rows = client.get(f"/results/{publication.pk}/league-table.csv").content.decode().splitlines()
+    assert len(rows) == 253  # header + every PCT, whatever the page
