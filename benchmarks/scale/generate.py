@@ -23,6 +23,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "wcc.settings")
+# Publications are computed here by the real service; their PDFs are not rendered (a page
+# benchmark needs the ranked snapshot, not 100,000 PDFs), so nothing is sent to a broker.
+os.environ["CELERY_BROKER_URL"] = "memory://"
 
 import django
 
@@ -133,6 +136,27 @@ def generate(orgs: int, cycles: int, seed: int) -> None:
         print(f"  {label}: {len(assessments)} assessed PCTs", flush=True)
 
 
+def publish(dh: m.User) -> None:
+    """Compute a publication for every cycle but the last (which stays in calibration),
+    oldest first so each has its previous cycle's ranks: the real service, no PDFs."""
+    from assurance.services import publication as publishing
+
+    for cycle in m.Cycle.objects.order_by("year_label")[: m.Cycle.objects.count() - 1]:
+        if cycle.publications.exists():
+            continue
+        m.Phase.objects.filter(cycle=cycle, kind=m.PhaseKind.PUBLICATION).update(
+            status=m.PhaseStatus.OPEN
+        )
+        started = time.perf_counter()
+        with transaction.atomic():
+            publication, _ = publishing.start_publication(cycle, dh)
+        publishing.compute_publication(publication.pk)
+        m.Phase.objects.filter(cycle=cycle, kind=m.PhaseKind.PUBLICATION).update(
+            status=m.PhaseStatus.CLOSED
+        )
+        print(f"  {cycle}: computed in {time.perf_counter() - started:.1f} s", flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--orgs", type=int, default=10_000)
@@ -141,6 +165,10 @@ def main() -> None:
     args = parser.parse_args()
     started = time.perf_counter()
     generate(args.orgs, args.cycles, args.seed)
+    dh = m.User.objects.get_or_create(
+        email="scale.dh@example.nhs.uk", defaults={"full_name": "Scale DH", "role": m.Role.DH_STAFF}
+    )[0]
+    publish(dh)
     print(f"generated in {time.perf_counter() - started:.1f} s")
 
 
