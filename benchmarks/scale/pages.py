@@ -61,6 +61,7 @@ def pages() -> dict[str, str]:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--repeat", type=int, default=10)
+    parser.add_argument("--cold", action="store_true", help="clear the cache before each request")
     args = parser.parse_args()
     setup_test_environment()
     dh = m.User.objects.get_or_create(
@@ -74,6 +75,8 @@ def main() -> None:
         response = client.get(url)  # warm
         times = []
         for _ in range(args.repeat):
+            if args.cold:
+                cache.clear()
             with CaptureQueriesContext(connection) as ctx:
                 started = time.perf_counter()
                 response = client.get(url)
