@@ -28,6 +28,22 @@ def _celery_eager(settings):
 
 
 @pytest.fixture(autouse=True)
+def _private_cache(settings):
+    """Each test gets an empty in-process cache: with Redis shared by pytest-xdist workers
+    (each with its own database and overlapping primary keys) a cached league table of one
+    test could otherwise be served to another."""
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": f"tests-{os.getpid()}",
+        }
+    }
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 
