@@ -281,7 +281,6 @@ def save_competency_rating(
                 {"level": level, "evidence": evidence},
             )
             return other
-            raise
         _record_changes(
             actor,
             locked,
