@@ -248,16 +248,9 @@ class DecisionStatus(models.TextChoices):
     REJECTED = "rejected", "Rejected"
 
 
-class BudgetProposal(models.Model):
-    """A specific proposal to set a budget across several years; the SHA decides (§5 #4)."""
+class Decided(models.Model):
+    """Something submitted for a decision: approved, or rejected with a reason."""
 
-    pct = models.ForeignKey(
-        "assurance.PCT", on_delete=models.PROTECT, related_name="budget_proposals"
-    )
-    title = models.CharField(max_length=150)
-    first_year = models.PositiveSmallIntegerField(help_text="2010 means 2010/11")
-    amounts = models.JSONField(help_text="Amount in pounds for each year, as strings")
-    rationale = models.TextField()
     status = models.CharField(
         max_length=10, choices=DecisionStatus.choices, default=DecisionStatus.SUBMITTED
     )
@@ -268,6 +261,21 @@ class BudgetProposal(models.Model):
     )
     decided_at = models.DateTimeField(null=True, blank=True)
     decision_reason = models.TextField(blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class BudgetProposal(Decided):
+    """A specific proposal to set a budget across several years; the SHA decides (§5 #4)."""
+
+    pct = models.ForeignKey(
+        "assurance.PCT", on_delete=models.PROTECT, related_name="budget_proposals"
+    )
+    title = models.CharField(max_length=150)
+    first_year = models.PositiveSmallIntegerField(help_text="2010 means 2010/11")
+    amounts = models.JSONField(help_text="Amount in pounds for each year, as strings")
+    rationale = models.TextField()
 
     class Meta:
         ordering = ["-submitted_at", "-id"]
@@ -301,7 +309,7 @@ class InnovationFund(models.Model):
         return f"Innovation fund {self.financial_year}"
 
 
-class FundApplication(models.Model):
+class FundApplication(Decided):
     fund = models.ForeignKey(InnovationFund, on_delete=models.PROTECT, related_name="applications")
     pct = models.ForeignKey(
         "assurance.PCT", on_delete=models.PROTECT, related_name="fund_applications"
@@ -309,16 +317,6 @@ class FundApplication(models.Model):
     title = models.CharField(max_length=150)
     amount = models.DecimalField(max_digits=14, decimal_places=2)
     summary = models.TextField()
-    status = models.CharField(
-        max_length=10, choices=DecisionStatus.choices, default=DecisionStatus.SUBMITTED
-    )
-    submitted_by = models.ForeignKey(USER, null=True, on_delete=models.SET_NULL, related_name="+")
-    submitted_at = models.DateTimeField()
-    decided_by = models.ForeignKey(
-        USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    decided_at = models.DateTimeField(null=True, blank=True)
-    decision_reason = models.TextField(blank=True)
 
     class Meta:
         ordering = ["submitted_at", "id"]

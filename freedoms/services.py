@@ -25,6 +25,7 @@ from freedoms.models import (
     LIVE_FRANCHISE,
     ActionStatus,
     BudgetProposal,
+    Decided,
     DecisionStatus,
     Designation,
     DesignationKind,
@@ -671,6 +672,33 @@ def submit_budget_proposal(
     return proposal
 
 
+def _record_decision(
+    obj: Decided,
+    *,
+    by: User,
+    approve: bool,
+    reason: str,
+    action: str,
+    kind: str = "Budget proposal",
+) -> None:
+    """Approve, or reject with a reason, a submitted proposal or application, and audit it."""
+    obj.status = DecisionStatus.APPROVED if approve else DecisionStatus.REJECTED
+    obj.decided_by = by
+    obj.decided_at = timezone.now()
+    obj.decision_reason = reason.strip()
+    obj.save(update_fields=["status", "decided_by", "decided_at", "decision_reason"])
+    record(
+        actor=by,
+        action=f"{action}.{obj.status}",
+        obj=obj,
+        label=f"{kind} “{obj.title}” {obj.status}",
+        pct=obj.pct,
+        old=DecisionStatus.SUBMITTED,
+        new=obj.status,
+        reason=obj.decision_reason,
+    )
+
+
 @transaction.atomic
 def decide_budget_proposal(
     proposal: BudgetProposal, *, by: User, approve: bool, reason: str
@@ -683,21 +711,7 @@ def decide_budget_proposal(
         raise _refuse("This proposal has already been decided.")
     if not approve and not reason.strip():
         raise _refuse("Enter the reason for rejecting the proposal.", "reason")
-    proposal.status = DecisionStatus.APPROVED if approve else DecisionStatus.REJECTED
-    proposal.decided_by = by
-    proposal.decided_at = timezone.now()
-    proposal.decision_reason = reason.strip()
-    proposal.save(update_fields=["status", "decided_by", "decided_at", "decision_reason"])
-    record(
-        actor=by,
-        action=f"budget.{proposal.status}",
-        obj=proposal,
-        label=f"Budget proposal “{proposal.title}” {proposal.status}",
-        pct=proposal.pct,
-        old=DecisionStatus.SUBMITTED,
-        new=proposal.status,
-        reason=proposal.decision_reason,
-    )
+    _record_decision(proposal, by=by, approve=approve, reason=reason, action="budget")
     return proposal
 
 
@@ -765,20 +779,13 @@ def decide_fund_application(
             f"Approving £{application.amount:,.0f} would exceed the fund: "
             f"£{remaining:,.0f} is left."
         )
-    application.status = DecisionStatus.APPROVED if approve else DecisionStatus.REJECTED
-    application.decided_by = by
-    application.decided_at = timezone.now()
-    application.decision_reason = reason.strip()
-    application.save(update_fields=["status", "decided_by", "decided_at", "decision_reason"])
-    record(
-        actor=by,
-        action=f"fund.{application.status}",
-        obj=application,
-        label=f"{fund} application “{application.title}” {application.status}",
-        pct=application.pct,
-        old=DecisionStatus.SUBMITTED,
-        new=application.status,
-        reason=application.decision_reason,
+    _record_decision(
+        application,
+        by=by,
+        approve=approve,
+        reason=reason,
+        action="fund",
+        kind=f"{fund} application",
     )
     return application
 
