@@ -131,12 +131,29 @@ def competency(request: HttpRequest, cycle: str, pct: str, number: int) -> HttpR
     return render(request, "assurance/self_assessment_competency.html", context)
 
 
+def _autosave(result: dict, form, save) -> dict:
+    """Run one versioned save for the autosave status fragment: the new version, or the
+    other person's save (a conflict), or a refusal shown on the field or as a phase notice."""
+    try:
+        entry = save()
+    except EditConflict as conflict:
+        result["conflict"] = conflict
+    except ServiceError as error:
+        result["phase_refusal"] = error.message if not error.field else ""
+        form.add_service_error(error)
+    else:
+        result.update(saved_at=timezone.localtime(), new_version=entry.version)
+    return result
+
+
 def _save_rating(request, assessment, slot, form) -> dict:
     result = {"status_key": slot.rule.key, "key": slot.rule.key, "status_form": form}
     if not form.is_valid():
         return result
-    try:
-        rating = sa.save_competency_rating(
+    return _autosave(
+        result,
+        form,
+        lambda: sa.save_competency_rating(
             request.user,
             assessment,
             competency=slot.competency,
@@ -144,15 +161,8 @@ def _save_rating(request, assessment, slot, form) -> dict:
             level=form.cleaned_data["level"],
             evidence=form.cleaned_data["evidence"],
             version=form.base_version,
-        )
-    except EditConflict as conflict:
-        result["conflict"] = conflict
-    except ServiceError as error:
-        result["phase_refusal"] = error.message if not error.field else ""
-        form.add_service_error(error)
-    else:
-        result.update(saved_at=timezone.localtime(), new_version=rating.version)
-    return result
+        ),
+    )
 
 
 @require_GET
@@ -221,23 +231,18 @@ def _save_declaration(request, assessment, area, form) -> dict:
     result = {"status_key": area, "key": area, "status_form": form}
     if not form.is_valid():
         return result
-    try:
-        declaration = sa.save_governance_declaration(
+    return _autosave(
+        result,
+        form,
+        lambda: sa.save_governance_declaration(
             request.user,
             assessment,
             area=area,
             rating=form.cleaned_data["rating"],
             commentary=form.cleaned_data["commentary"],
             version=form.base_version,
-        )
-    except EditConflict as conflict:
-        result["conflict"] = conflict
-    except ServiceError as error:
-        result["phase_refusal"] = error.message if not error.field else ""
-        form.add_service_error(error)
-    else:
-        result.update(saved_at=timezone.localtime(), new_version=declaration.version)
-    return result
+        ),
+    )
 
 
 @require_http_methods(["GET", "POST"])
