@@ -298,7 +298,7 @@ def _previous_results(cycle: Cycle) -> dict[int, PublishedResult]:
 def _write_snapshot(publication: Publication) -> None:
     cycle = publication.cycle
     gathered = gather_results(cycle)
-    settings = tiers.RuleSettings(
+    rules = tiers.RuleSettings(
         freedoms_cap=int(publication.rule_settings["freedoms_cap"]),
         notice_cap=int(publication.rule_settings["notice_cap"]),
         min_level_four=int(publication.rule_settings["min_level_four"]),
@@ -306,7 +306,7 @@ def _write_snapshot(publication: Publication) -> None:
         outcome_threshold=Decimal(publication.rule_settings["outcome_threshold"]),
     )
     tiered = tiers.compute_tiers(
-        gathered.results, settings, competency_count=gathered.competency_count
+        gathered.results, rules, competency_count=gathered.competency_count
     )
     inputs = {r.key: r for r in gathered.results}
     previous = _previous_results(cycle)
