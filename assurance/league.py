@@ -302,22 +302,46 @@ def report_context(publication: Publication, result: PublishedResult) -> dict[st
 # --- improvement --------------------------------------------------------------------------
 
 
-def most_improved(publication: Publication) -> list[tuple[tiers.Improvement, PublishedResult]]:
-    rows = {
-        r.pct.code: r
-        for r in PublishedResult.objects.filter(publication=publication).select_related(
-            "pct", "sha"
+def improvement_rows(publication: Publication) -> QuerySet[PublishedResult]:
+    """PCTs ranked in both cycles, most improved first, ordered in SQL.
+
+    The order is :func:`assurance.tiers.most_improved`'s (places gained, then mark gained,
+    then rank, then ODS code), so a page of 200 is a LIMIT, not a sort of every PCT in
+    Python; ``tests/assurance/test_league.py`` checks the two orders agree. The mark change is
+    rounded to its two decimal places so SQLite's floating-point arithmetic ties where
+    PostgreSQL's numeric does.
+    """
+    from django.db.models import F
+    from django.db.models.functions import Round
+
+    return (
+        PublishedResult.objects.filter(
+            publication=publication, previous_rank__isnull=False, previous_mark__isnull=False
         )
-    }
-    improvements = tiers.most_improved(
-        [(code, r.rank, r.mark) for code, r in rows.items()],
-        {
-            code: (r.previous_rank, r.previous_mark)
-            for code, r in rows.items()
-            if r.previous_rank is not None and r.previous_mark is not None
-        },
+        .select_related("pct", "sha")
+        .annotate(
+            places=F("previous_rank") - F("rank"),
+            mark_change=Round(F("mark") - F("previous_mark"), 2),
+        )
+        .order_by("-places", "-mark_change", "rank", "pct__code")
     )
-    return [(i, rows[i.key]) for i in improvements]
+
+
+def improvements(rows: Any) -> list[tuple[tiers.Improvement, PublishedResult]]:
+    """Each row of a page of :func:`improvement_rows` with its improvement figures."""
+    return [
+        (
+            tiers.improvement(
+                r.pct.code,
+                r.rank,
+                r.mark,
+                previous_rank=r.previous_rank,
+                previous_mark=r.previous_mark,
+            ),
+            r,
+        )
+        for r in rows
+    ]
 
 
 # --- exports ------------------------------------------------------------------------------

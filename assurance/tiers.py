@@ -340,24 +340,33 @@ class Improvement:
     mark_change: Decimal
 
 
+def improvement(
+    key: str, rank: int, mark: Decimal, *, previous_rank: int, previous_mark: Decimal
+) -> Improvement:
+    """One PCT's movement between two publications: places gained and mark gained."""
+    return Improvement(
+        key=key,
+        rank=rank,
+        previous_rank=previous_rank,
+        places=previous_rank - rank,
+        mark=mark,
+        previous_mark=previous_mark,
+        mark_change=mark - previous_mark,
+    )
+
+
 def most_improved(
     current: Iterable[tuple[str, int, Decimal]],
     previous: Mapping[str, tuple[int, Decimal]],
 ) -> list[Improvement]:
     """PCTs ranked in both cycles, most improved first: places gained, then mark gained (§4).
 
-    ``current`` holds (key, rank, mark); ``previous`` maps key → (rank, mark).
+    ``current`` holds (key, rank, mark); ``previous`` maps key → (rank, mark). Ties go to
+    the better current rank, then the key. ``assurance.league.improvement_rows`` applies
+    the same order in SQL for a page of a large publication.
     """
     rows = [
-        Improvement(
-            key=key,
-            rank=rank,
-            previous_rank=previous[key][0],
-            places=previous[key][0] - rank,
-            mark=mark,
-            previous_mark=previous[key][1],
-            mark_change=mark - previous[key][1],
-        )
+        improvement(key, rank, mark, previous_rank=previous[key][0], previous_mark=previous[key][1])
         for key, rank, mark in current
         if key in previous
     ]

@@ -238,8 +238,15 @@ def pct_report(request: HttpRequest, pk: int, code: str) -> HttpResponse:
 @require_GET
 def improvement(request: HttpRequest, pk: int) -> HttpResponse:
     publication = access.get_publication_for_user(request.user, pk)
+    page = Paginator(league.improvement_rows(publication), LEAGUE_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
     return render(
         request,
         "assurance/publications/improvement.html",
-        {"publication": publication, "rows": league.most_improved(publication)},
+        {
+            "publication": publication,
+            "page_obj": page,
+            "rows": league.improvements(page.object_list),
+        },
     )
