@@ -75,28 +75,31 @@ def competency_calibration(cycle: Cycle, competency: Competency) -> panel_rules.
     """Panel levels (moderated, else consensus) per SHA against national, with self levels."""
     if competency.criteria.exists():
         return _criteria_calibration(cycle, competency)
-    # One row per PCT: its consensus and its own rating joined in, grouped by SHA and level.
+    # One row per PCT with a consensus: the consensus, the PCT's own rating joined in,
+    # grouped by SHA and level. Both sides are read by their (cycle, competency) index.
     rows = list(
-        SelfAssessment.objects.filter(cycle=cycle)
+        Consensus.objects.filter(
+            cycle=cycle,
+            self_assessment__cycle=cycle,  # lets the join to PCTs read only this cycle's
+            competency=competency,
+            criterion__isnull=True,
+        )
         .annotate(
-            panel=FilteredRelation(
-                "consensus_scores",
-                condition=Q(
-                    consensus_scores__competency=competency,
-                    consensus_scores__criterion__isnull=True,
-                ),
-            ),
             own=FilteredRelation(
-                "competency_ratings",
+                "self_assessment__competency_ratings",
                 condition=Q(
-                    competency_ratings__competency=competency,
-                    competency_ratings__criterion__isnull=True,
+                    self_assessment__competency_ratings__cycle=cycle,
+                    self_assessment__competency_ratings__competency=competency,
+                    self_assessment__competency_ratings__criterion__isnull=True,
                 ),
             ),
         )
-        .filter(panel__isnull=False)
-        .values(value=Coalesce("panel__moderated_level", "panel__level"), sha=F("pct__sha_id"))
-        .annotate(n=Count("id"), self_total=Sum("own__level"), self_n=Count("own__level"))
+        .values(value=Coalesce("moderated_level", "level"), sha=F("self_assessment__pct__sha_id"))
+        .annotate(
+            n=Count("self_assessment"),  # a column of the index: no visit to the table
+            self_total=Sum("own__level"),
+            self_n=Count("own__level"),
+        )
         .order_by()
     )
     return panel_rules.calibrate(_inputs(rows, list(SHA.objects.all())), LEVELS)
@@ -106,7 +109,9 @@ def _criteria_calibration(cycle: Cycle, competency: Competency) -> panel_rules.C
     """With criteria, a PCT's level is the floor of the mean of its criteria levels (§2.1)."""
     panel_level = Floor(
         Subquery(
-            Consensus.objects.filter(self_assessment=OuterRef("pk"), competency=competency)
+            Consensus.objects.filter(
+                cycle=cycle, self_assessment=OuterRef("pk"), competency=competency
+            )
             .values("self_assessment")
             .annotate(mean=Avg(Coalesce("moderated_level", "level")))
             .values("mean")[:1]
@@ -115,7 +120,10 @@ def _criteria_calibration(cycle: Cycle, competency: Competency) -> panel_rules.C
     self_level = Floor(
         Subquery(
             CompetencyRating.objects.filter(
-                self_assessment=OuterRef("pk"), competency=competency, level__isnull=False
+                cycle=cycle,
+                self_assessment=OuterRef("pk"),
+                competency=competency,
+                level__isnull=False,
             )
             .values("self_assessment")
             .annotate(mean=Avg("level"))
@@ -136,11 +144,14 @@ def _criteria_calibration(cycle: Cycle, competency: Competency) -> panel_rules.C
 def governance_calibration(cycle: Cycle, area: str) -> panel_rules.Calibration:
     """Governance points (red 0, amber 1, green 2) per SHA against national, with self ratings."""
     rows = list(
-        Consensus.objects.filter(self_assessment__cycle=cycle, governance_area=area)
+        Consensus.objects.filter(cycle=cycle, self_assessment__cycle=cycle, governance_area=area)
         .annotate(
             own=FilteredRelation(
                 "self_assessment__governance_declarations",
-                condition=Q(self_assessment__governance_declarations__area=area),
+                condition=Q(
+                    self_assessment__governance_declarations__cycle=cycle,
+                    self_assessment__governance_declarations__area=area,
+                ),
             ),
             final=Coalesce(
                 NullIf("moderated_rating", Value("")), "rating", output_field=CharField()
@@ -148,7 +159,9 @@ def governance_calibration(cycle: Cycle, area: str) -> panel_rules.Calibration:
         )
         .annotate(value=_points("final"), self_value=_points("own__rating"))
         .values("value", sha=F("self_assessment__pct__sha_id"))
-        .annotate(n=Count("id"), self_total=Sum("self_value"), self_n=Count("self_value"))
+        .annotate(
+            n=Count("self_assessment"), self_total=Sum("self_value"), self_n=Count("self_value")
+        )
         .order_by()
     )
     return panel_rules.calibrate(_inputs(rows, list(SHA.objects.all())), POINTS)

@@ -164,6 +164,7 @@ def _fill(
             ratings.append(
                 m.CompetencyRating(
                     self_assessment=sa,
+                    cycle_id=sa.cycle_id,
                     competency=c,
                     level=level,
                     evidence=evidence,
@@ -188,6 +189,7 @@ def _fill(
                 declarations.append(
                     m.GovernanceDeclaration(
                         self_assessment=sa,
+                        cycle_id=sa.cycle_id,
                         area=area,
                         rating=rng.choice(("green", "green", "amber")),
                         commentary="The board's own view (demo).",

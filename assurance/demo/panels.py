@@ -168,6 +168,7 @@ def _create_self_assessments(
             ratings.append(
                 m.CompetencyRating(
                     self_assessment=sa,
+                    cycle_id=sa.cycle_id,
                     competency=c,
                     level=_self_level(rng, c.number, panel),
                     evidence=f"Board evidence for {c.short_name.lower()} (demo).",
@@ -177,6 +178,7 @@ def _create_self_assessments(
             declarations.append(
                 m.GovernanceDeclaration(
                     self_assessment=sa,
+                    cycle_id=sa.cycle_id,
                     area=area,
                     rating=rng.choice(("green", "green", "amber")),
                     commentary="Board's declaration (demo).",
@@ -286,6 +288,7 @@ def _score(rng: random.Random, cycle: m.Cycle) -> int:
             consensus.append(
                 m.Consensus(
                     self_assessment=sa,
+                    cycle_id=sa.cycle_id,
                     set_by=lead,
                     rationale=item[3],
                     **item[0],

@@ -12,7 +12,7 @@ from django.db import models
 from django.db.models import Q
 
 from .frameworks import RAG, GovernanceArea
-from .self_assessment import LEVEL_VALIDATORS
+from .self_assessment import LEVEL_VALIDATORS, InCycle
 
 ONE_ITEM_KIND = (
     Q(competency__isnull=False, governance_area="", chosen_outcome__isnull=True)
@@ -156,7 +156,7 @@ class PanelScore(ScoredItem):
         indexes = [models.Index(fields=["sheet", "competency"])]
 
 
-class Consensus(ScoredItem):
+class Consensus(InCycle, ScoredItem):
     """The panel's agreed value for an item; moderation may change it (with a reason).
 
     Tiers use the moderated value, else the consensus (domain brief §3).
@@ -201,8 +201,17 @@ class Consensus(ScoredItem):
             ),
         ]
         indexes = [
-            models.Index(fields=["competency", "self_assessment"]),
-            models.Index(fields=["governance_area", "self_assessment"]),
+            # Calibration reads one cycle's consensus for one item from these alone.
+            models.Index(
+                fields=["cycle", "competency"],
+                include=["self_assessment", "criterion", "level", "moderated_level"],
+                name="consensus_cycle_competency",
+            ),
+            models.Index(
+                fields=["cycle", "governance_area"],
+                include=["self_assessment", "rating", "moderated_rating"],
+                name="consensus_cycle_area",
+            ),
         ]
 
     @property

@@ -56,6 +56,33 @@ class SelfAssessment(models.Model):
         return self.status == SelfAssessmentStatus.SUBMITTED
 
 
+class InCycle(models.Model):
+    """A per-item row of a self-assessment that also carries its cycle.
+
+    ``cycle`` is denormalised from ``self_assessment.cycle`` (which never changes) so that
+    calibration's set-based aggregates read one cycle's rows from a ``(cycle, item)``
+    covering index instead of every cycle's (docs/performance.md, "Scale"). ``save()`` fills
+    it; code that uses ``bulk_create`` sets ``cycle_id`` itself, and the column is NOT NULL
+    so a writer that forgets fails loudly.
+    """
+
+    cycle = models.ForeignKey(
+        "assurance.Cycle",
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+        db_index=False,  # the (cycle, item) indexes of each model lead with it
+    )
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if self.cycle_id is None:
+            self.cycle_id = self.self_assessment.cycle_id  # type: ignore[attr-defined]
+        super().save(*args, **kwargs)
+
+
 class VersionedEntry(models.Model):
     """An entry PCT staff edit; ``version`` is the optimistic lock against lost updates."""
 
@@ -69,7 +96,7 @@ class VersionedEntry(models.Model):
         abstract = True
 
 
-class CompetencyRating(VersionedEntry):
+class CompetencyRating(InCycle, VersionedEntry):
     """The PCT's own level and evidence for a competency (or one of its criteria)."""
 
     self_assessment = models.ForeignKey(
@@ -102,9 +129,16 @@ class CompetencyRating(VersionedEntry):
                 condition=Q(level__isnull=True) | Q(level__gte=1, level__lte=4),
             ),
         ]
+        indexes = [
+            models.Index(
+                fields=["cycle", "competency"],
+                include=["self_assessment", "criterion", "level"],
+                name="self_rating_cycle_competency",
+            )
+        ]
 
 
-class GovernanceDeclaration(VersionedEntry):
+class GovernanceDeclaration(InCycle, VersionedEntry):
     self_assessment = models.ForeignKey(
         SelfAssessment, on_delete=models.CASCADE, related_name="governance_declarations"
     )
@@ -117,6 +151,13 @@ class GovernanceDeclaration(VersionedEntry):
         constraints = [
             models.UniqueConstraint(
                 fields=["self_assessment", "area"], name="declaration_unique_area"
+            )
+        ]
+        indexes = [
+            models.Index(
+                fields=["cycle", "area"],
+                include=["self_assessment", "rating"],
+                name="declaration_cycle_area",
             )
         ]
 

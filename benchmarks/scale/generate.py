@@ -100,13 +100,14 @@ def generate(orgs: int, cycles: int, seed: int) -> None:
         assessments = list(
             m.SelfAssessment.objects.filter(cycle=cycle).values_list("pk", flat=True)
         )
-        ratings, consensus = [], []
+        ratings, declarations, consensus = [], [], []
         for sa in assessments:
             for comp in competencies:
                 panel = rng.choices([1, 2, 3, 4], LEVEL_WEIGHTS)[0]
                 ratings.append(
                     m.CompetencyRating(
                         self_assessment_id=sa,
+                        cycle=cycle,
                         competency=comp,
                         level=min(4, panel + rng.choice([0, 0, 1])),
                         evidence="…",
@@ -114,14 +115,27 @@ def generate(orgs: int, cycles: int, seed: int) -> None:
                 )
                 consensus.append(
                     m.Consensus(
-                        self_assessment_id=sa, competency=comp, level=panel, rationale="synthetic"
+                        self_assessment_id=sa,
+                        cycle=cycle,
+                        competency=comp,
+                        level=panel,
+                        rationale="synthetic",
                     )
                 )
             for area in ("strategy", "finance", "board"):
                 rating = rng.choices(list(RAG_WEIGHTS), list(RAG_WEIGHTS.values()))[0]
+                declarations.append(
+                    m.GovernanceDeclaration(
+                        self_assessment_id=sa,
+                        cycle=cycle,
+                        area=area,
+                        rating=rng.choice([rating, rating, "green"]),
+                    )
+                )
                 consensus.append(
                     m.Consensus(
                         self_assessment_id=sa,
+                        cycle=cycle,
                         governance_area=area,
                         rating=rating,
                         rationale="synthetic",
@@ -129,9 +143,11 @@ def generate(orgs: int, cycles: int, seed: int) -> None:
                 )
             if len(consensus) >= BATCH * 4:
                 m.CompetencyRating.objects.bulk_create(ratings, batch_size=BATCH)
+                m.GovernanceDeclaration.objects.bulk_create(declarations, batch_size=BATCH)
                 m.Consensus.objects.bulk_create(consensus, batch_size=BATCH)
-                ratings, consensus = [], []
+                ratings, declarations, consensus = [], [], []
         m.CompetencyRating.objects.bulk_create(ratings, batch_size=BATCH)
+        m.GovernanceDeclaration.objects.bulk_create(declarations, batch_size=BATCH)
         m.Consensus.objects.bulk_create(consensus, batch_size=BATCH)
         print(f"  {label}: {len(assessments)} assessed PCTs", flush=True)
 
@@ -151,6 +167,10 @@ def publish(dh: m.User) -> None:
         with transaction.atomic():
             publication, _ = publishing.start_publication(cycle, dh)
         publishing.compute_publication(publication.pk)
+        # PDFs are not rendered at this scale: their documents are marked done so that the
+        # real finish step completes the version (and the next cycle gets previous ranks).
+        publication.documents.update(status=m.DocumentStatus.DONE)
+        assert publishing.finish_publication(publication.pk) == m.PublicationStatus.COMPLETE
         m.Phase.objects.filter(cycle=cycle, kind=m.PhaseKind.PUBLICATION).update(
             status=m.PhaseStatus.CLOSED
         )

@@ -120,18 +120,34 @@ def bulk_assess(cycle: m.Cycle, pcts: list[m.PCT], seed: int = 1) -> None:
         for c in competencies:
             level = rng.choice([1, 2, 2, 3])
             ratings.append(
-                m.CompetencyRating(self_assessment=sa, competency=c, level=min(4, level + 1))
+                m.CompetencyRating(
+                    self_assessment=sa, cycle_id=sa.cycle_id, competency=c, level=min(4, level + 1)
+                )
             )
             consensus.append(
-                m.Consensus(self_assessment=sa, competency=c, level=level, rationale="r")
+                m.Consensus(
+                    self_assessment=sa,
+                    cycle_id=sa.cycle_id,
+                    competency=c,
+                    level=level,
+                    rationale="r",
+                )
             )
         for area in m.GovernanceArea.values:
             rating = rng.choice(["red", "amber", "green"])
             declarations.append(
-                m.GovernanceDeclaration(self_assessment=sa, area=area, rating="green")
+                m.GovernanceDeclaration(
+                    self_assessment=sa, cycle_id=sa.cycle_id, area=area, rating="green"
+                )
             )
             consensus.append(
-                m.Consensus(self_assessment=sa, governance_area=area, rating=rating, rationale="r")
+                m.Consensus(
+                    self_assessment=sa,
+                    cycle_id=sa.cycle_id,
+                    governance_area=area,
+                    rating=rating,
+                    rationale="r",
+                )
             )
     m.CompetencyRating.objects.bulk_create(ratings, batch_size=2000)
     m.GovernanceDeclaration.objects.bulk_create(declarations, batch_size=2000)

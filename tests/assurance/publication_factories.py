@@ -41,11 +41,11 @@ def give_results(
     )
     comps = list(m.Competency.objects.filter(framework=cycle.framework).order_by("number"))
     rows = [
-        m.Consensus(self_assessment=sa, competency=c, level=level)
+        m.Consensus(self_assessment=sa, cycle_id=sa.cycle_id, competency=c, level=level)
         for c, level in zip(comps, levels, strict=False)
     ]
     rows += [
-        m.Consensus(self_assessment=sa, governance_area=area, rating=rating)
+        m.Consensus(self_assessment=sa, cycle_id=sa.cycle_id, governance_area=area, rating=rating)
         for area, rating in (governance or GREEN).items()
     ]
     indicators = list(m.OutcomeIndicator.objects.order_by("pk"))
@@ -57,7 +57,14 @@ def give_results(
             target=Decimal(target),
             direction=direction,
         )
-        rows.append(m.Consensus(self_assessment=sa, chosen_outcome=chosen, actual=Decimal(actual)))
+        rows.append(
+            m.Consensus(
+                self_assessment=sa,
+                cycle_id=sa.cycle_id,
+                chosen_outcome=chosen,
+                actual=Decimal(actual),
+            )
+        )
     m.Consensus.objects.bulk_create(rows)
     return sa
 

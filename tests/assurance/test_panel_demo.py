@@ -7,6 +7,7 @@ import random
 from collections import Counter
 
 import pytest
+from django.db.models import F
 
 from assurance import models as m
 from assurance.demo.panels import create_demo_panels
@@ -45,6 +46,15 @@ def test_year_one_is_scored_agreed_and_calibrated_in_its_shape(reference_data):
     year_two = m.Cycle.objects.get(year_label="2009/10")
     assert m.PanelSlot.objects.filter(panel_day__cycle=year_two).exists()
     assert not m.PanelSlot.objects.filter(panel_day__cycle=year_two, pct__code="5K7").exists()
+
+
+def test_every_item_row_carries_its_self_assessments_cycle(reference_data):
+    # The demo writes with bulk_create, which skips save(): the writer sets the cycle.
+    run_demo()
+    for model in (m.Consensus, m.CompetencyRating, m.GovernanceDeclaration):
+        rows = model.objects.all()
+        assert rows.exists()
+        assert not rows.exclude(cycle=F("self_assessment__cycle")).exists()
 
 
 def test_running_it_twice_changes_nothing(reference_data):

@@ -68,6 +68,13 @@ def test_it_saves_a_rating_and_records_old_to_new(alice, assessment):
     assert entries[0].pct == assessment.pct
 
 
+def test_a_saved_rating_carries_its_self_assessments_cycle(alice, assessment):
+    # Denormalised for calibration's (cycle, competency) index; filled on save.
+    rating = save(alice, assessment)
+    rating.refresh_from_db()
+    assert rating.cycle_id == assessment.cycle_id
+
+
 def test_an_unchanged_save_does_not_bump_the_version(alice, assessment):
     rating = save(alice, assessment)
     again = save(alice, assessment, version=rating.version)
