@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Subquery
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -526,6 +527,10 @@ def calibration(request: HttpRequest, cycle_id: int) -> HttpResponse:
     )
 
 
+#: PCTs listed under a calibration chart, a page at a time (a SHA has ~15 in the WCC years).
+PCT_ROWS_PER_PAGE = 200
+
+
 @login_required
 @require_GET
 def calibration_item(request: HttpRequest, cycle_id: int, kind: str, ref: str) -> HttpResponse:
@@ -557,12 +562,13 @@ def calibration_item(request: HttpRequest, cycle_id: int, kind: str, ref: str) -
         Consensus.objects.annotate(self_value=self_value)
         .filter(
             consensus_filter,
-            self_assessment__cycle=cycle,
+            cycle=cycle,
             self_assessment__pct__sha_id__in=pct_sha_ids,
         )
         .select_related("self_assessment__pct", "criterion", "competency")
-        .order_by("self_assessment__pct__name", "criterion__position")
+        .order_by("self_assessment__pct__name", "criterion__position", "pk")
     )
+    page = Paginator(pct_rows, PCT_ROWS_PER_PAGE).get_page(request.GET.get("page"))
     chart = _chart_rows((data.national, *shas), data.values)
     return render(
         request,
@@ -578,7 +584,8 @@ def calibration_item(request: HttpRequest, cycle_id: int, kind: str, ref: str) -
             "chart": chart,
             "chart_height": 40 + 34 * len(chart),
             "chart_width": CHART_WIDTH,
-            "pct_rows": pct_rows,
+            "pct_rows": page.object_list,
+            "page_obj": page,
             "chosen": chosen,
             "is_dh": sha_ids is None,
             "can_moderate": cycle.is_phase_open(PhaseKind.CALIBRATION),

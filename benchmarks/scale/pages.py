@@ -48,6 +48,10 @@ def pages() -> dict[str, str]:
         "calibration: competency": reverse(
             "panels:calibration_item", args=[last.pk, "competency", 5]
         ),
+        "calibration: competency, one SHA's PCTs": reverse(
+            "panels:calibration_item", args=[last.pk, "competency", 5]
+        )
+        + "?sha=Q36",
         "calibration: governance": reverse(
             "panels:calibration_item", args=[last.pk, "governance", "finance"]
         ),
@@ -84,7 +88,7 @@ def main() -> None:
         status = response.status_code
         size = len(response.content) // 1024
         print(
-            f"  {name:<26} {status}  median {statistics.median(times) * 1000:8.1f} ms"
+            f"  {name:<40} {status}  median {statistics.median(times) * 1000:8.1f} ms"
             f"  {len(ctx):3d} queries  {size:6d} KiB"
         )
 

@@ -52,6 +52,37 @@ def test_calibration_query_count_is_the_same_for_152_and_1520_pcts(client, refer
     assert max(large) <= 15
 
 
+def test_the_pcts_under_a_chart_are_paged_with_the_same_queries(
+    client, reference_data, dora, monkeypatch
+):
+    cycle = panel_cycle(open_phase=4)
+    bulk_assess(cycle, list(m.PCT.objects.all()))
+    client.force_login(dora)
+    monkeypatch.setattr("assurance.views.panels.PCT_ROWS_PER_PAGE", 5)
+    url = pages(cycle)[0]
+    first, second = count_queries(client, [url, url + "&page=2"])
+    assert first == second
+    response = client.get(url + "&page=2")
+    london = m.PCT.objects.filter(sha__code="Q36").order_by("name")
+    names = [c.self_assessment.pct.name for c in response.context["pct_rows"]]
+    assert names == [p.name for p in london[5:10]]
+    assert 'aria-label="Pagination"' in response.content.decode()
+
+
+def test_calibration_counts_only_its_own_cycles_scores(reference_data, camden, islington):
+    from assurance.panel_queries import competency_calibration, governance_calibration
+
+    earlier = panel_cycle(open_phase=4, year_label="2008/09")
+    cycle = panel_cycle(open_phase=4)
+    bulk_assess(earlier, list(m.PCT.objects.all()))
+    bulk_assess(cycle, [camden, islington], seed=3)
+    competency = m.Competency.objects.get(framework=cycle.framework, number=1)
+    assert sum(competency_calibration(cycle, competency).national.counts) == 2
+    assert sum(governance_calibration(cycle, "board").national.counts) == 2
+    earlier_competency = m.Competency.objects.get(framework=earlier.framework, number=1)
+    assert sum(competency_calibration(earlier, earlier_competency).national.counts) == 152
+
+
 def test_calibration_uses_moderated_values_else_consensus(
     reference_data, camden, islington, durham
 ):
