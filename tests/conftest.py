@@ -17,6 +17,25 @@ from tests.factories import CycleFactory, pct_user, sha_user
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _end_stray_database_sessions(django_db_setup, django_db_blocker):
+    """End PostgreSQL sessions other than ours before the test database is dropped.
+
+    A Celery worker the fault tests kill, or a live-server thread of a browser test, can
+    leave a session open for a moment, and ``DROP DATABASE`` then fails at teardown.
+    """
+    yield
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+
+
 @pytest.fixture(autouse=True)
 def _celery_eager(settings):
     """Tasks run eagerly in tests unless a test asks for the real worker."""
