@@ -319,6 +319,18 @@ def improvement_rows(publication: Publication) -> QuerySet[PublishedResult]:
             publication=publication, previous_rank__isnull=False, previous_mark__isnull=False
         )
         .select_related("pct", "sha")
+        # Only what the page shows: the snapshot's JSON columns would be carried through the
+        # sort of every PCT for nothing.
+        .only(
+            "publication_id",
+            "rank",
+            "mark",
+            "previous_rank",
+            "previous_mark",
+            "pct__code",
+            "pct__name",
+            "sha__name",
+        )
         .annotate(
             places=F("previous_rank") - F("rank"),
             mark_change=Round(F("mark") - F("previous_mark"), 2),
