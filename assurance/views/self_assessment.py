@@ -51,7 +51,15 @@ def start(request: HttpRequest) -> HttpResponse:
 @login_required
 def assessment_list(request: HttpRequest, cycle: str) -> HttpResponse:
     the_cycle = access.get_cycle(cycle)
-    assessments = access.visible_self_assessments(request.user, the_cycle)
+    assessments = (
+        access.visible_self_assessments(request.user, the_cycle)
+        # One cycle, so by PCT name alone, and only the columns the list shows: the sort
+        # of a large cycle then carries narrow rows (docs/performance.md, "Scale").
+        .select_related(None)
+        .select_related("pct__sha")
+        .only("status", "board_ratified_on", "pct__code", "pct__name", "pct__sha__name")
+        .order_by("pct__name", "pk")
+    )
     page = Paginator(assessments, 200).get_page(request.GET.get("page"))
     return render(
         request,
