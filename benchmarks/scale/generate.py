@@ -6,9 +6,10 @@ Run against PostgreSQL (SQLite works, slowly):
         uv run python benchmarks/scale/generate.py --orgs 10000 --cycles 10
 
 Creates synthetic PCTs (codes no real PCT uses) spread over the 10 real SHAs, C cycles on the
-2009/10 framework, and for every PCT and cycle a submitted self-assessment with self-ratings
-and panel consensus for every competency and governance area. Deterministic with --seed.
-Publications are then computed by the real service (see ``publish`` below), never fabricated.
+2009/10 framework, and for every PCT and cycle a submitted self-assessment with self-ratings, governance
+declarations and panel consensus for every competency and governance area. Deterministic
+with --seed. Publications are then computed and completed by the real service (see
+``publish`` below), never fabricated; only their PDFs are not rendered.
 """
 
 from __future__ import annotations
