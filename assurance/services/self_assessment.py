@@ -213,6 +213,34 @@ def _check_version(
         )
 
 
+def _save_versioned(
+    actor: Any,
+    assessment: SelfAssessment,
+    entry: Any,
+    version: int,
+    values: dict[str, Any],
+    action: str,
+    label: str,
+    *,
+    created: bool = False,
+) -> Any:
+    """The optimistic lock for an entry PCT staff edit: refuse a save from an old version,
+    write only when something changed (version + 1) and record each change old → new.
+    A just-created entry (``created``) is written even with nothing to change."""
+    saved = {field: getattr(entry, field) for field in values}
+    _check_version(entry, version, saved, values)
+    changes = {f: (saved[f], new) for f, new in values.items() if saved[f] != new}
+    if not changes and not created:
+        return entry
+    for field, new in values.items():
+        setattr(entry, field, new)
+    entry.version += 1
+    entry.updated_by = actor
+    entry.save()
+    _record_changes(actor, assessment, entry, action, label, changes)
+    return entry
+
+
 # ---------------------------------------------------------------------------- ratings
 
 
@@ -294,29 +322,15 @@ def save_competency_rating(
             },
         )
         return rating
-    _check_version(
+    return _save_versioned(
+        actor,
+        locked,
         rating,
         version,
-        {"level": rating.level, "evidence": rating.evidence},
         {"level": level, "evidence": evidence},
+        "self_rating.updated",
+        label,
     )
-    changes = {
-        k: v
-        for k, v in {
-            "level": (rating.level, level),
-            "evidence": (rating.evidence, evidence),
-        }.items()
-        if v[0] != v[1]
-    }
-    if not changes:
-        return rating
-    rating.level = level
-    rating.evidence = evidence
-    rating.version += 1
-    rating.updated_by = actor
-    rating.save()
-    _record_changes(actor, locked, rating, "self_rating.updated", label, changes)
-    return rating
 
 
 # ---------------------------------------------------------------------------- governance
@@ -346,36 +360,16 @@ def save_governance_declaration(
         of=("self",)
     ).get_or_create(self_assessment=locked, area=area, defaults={"version": 0})
     # A new row starts at version 0: the editor of a never-saved entry posts 0.
-    _check_version(
-        declaration,
-        version,
-        {"rating": declaration.rating, "commentary": declaration.commentary},
-        {"rating": rating, "commentary": commentary},
-    )
-    changes = {
-        k: v
-        for k, v in {
-            "rating": (declaration.rating, rating),
-            "commentary": (declaration.commentary, commentary),
-        }.items()
-        if v[0] != v[1]
-    }
-    if not changes and not created:
-        return declaration
-    declaration.rating = rating
-    declaration.commentary = commentary
-    declaration.version += 1
-    declaration.updated_by = actor
-    declaration.save()
-    _record_changes(
+    return _save_versioned(
         actor,
         locked,
         declaration,
+        version,
+        {"rating": rating, "commentary": commentary},
         "governance_declaration.updated",
         f"Governance: {GovernanceArea(area).label}",
-        changes,
+        created=created,
     )
-    return declaration
 
 
 # ---------------------------------------------------------------------------- outcomes
@@ -425,31 +419,15 @@ def update_outcome(
     row = row.get(pk=chosen.pk)
     if direction not in Direction.values:
         raise ServiceError("Choose whether higher or lower is better", field="direction")
-    _check_version(
+    return _save_versioned(
+        actor,
+        locked,
         row,
         version,
-        {"baseline": row.baseline, "target": row.target, "direction": row.direction},
         {"baseline": baseline, "target": target, "direction": direction},
+        "outcome.updated",
+        f"Outcome: {row.indicator.name}",
     )
-    changes = {
-        k: v
-        for k, v in {
-            "baseline": (row.baseline, baseline),
-            "target": (row.target, target),
-            "direction": (row.direction, direction),
-        }.items()
-        if v[0] != v[1]
-    }
-    if not changes:
-        return row
-    row.baseline, row.target, row.direction = baseline, target, direction
-    row.version += 1
-    row.updated_by = actor
-    row.save()
-    _record_changes(
-        actor, locked, row, "outcome.updated", f"Outcome: {row.indicator.name}", changes
-    )
-    return row
 
 
 @transaction.atomic
