@@ -233,18 +233,43 @@ def start_publication(cycle: Cycle, user: Any) -> tuple[Publication, bool]:
         rule_settings=rule_settings(cycle).as_dict(),
         started_by=user,
     )
-    audit.record(
-        actor=user,
-        action="publication.start",
-        obj=publication,
-        label=str(publication),
-        cycle=cycle,
-        new=PublicationStatus.QUEUED,
-    )
+    _record_status(publication, "start", None, PublicationStatus.QUEUED, actor=user)
     from assurance import tasks
 
     transaction.on_commit(lambda: tasks.compute_publication.delay(publication.pk))
     return publication, True
+
+
+def _record_status(
+    publication: Publication,
+    action: str,
+    old: str | None,
+    new: str,
+    *,
+    actor: Any = None,
+    reason: str = "",
+) -> None:
+    """Audit one status change of a publication version (``publication.<action>``)."""
+    audit.record(
+        actor=actor,
+        action=f"publication.{action}",
+        obj=publication,
+        label=str(publication),
+        cycle=publication.cycle,
+        old=old,
+        new=new,
+        reason=reason,
+    )
+
+
+def _claim(publication_id: int, status: str) -> Publication | None:
+    """The publication, locked, if it is still in ``status`` (else another worker won)."""
+    return (
+        Publication.objects.select_for_update()
+        .select_related("cycle")
+        .filter(pk=publication_id, status=status)
+        .first()
+    )
 
 
 # --- computing the snapshot ------------------------------------------------------------
@@ -262,26 +287,15 @@ def compute_publication(publication_id: int) -> bool:
         status=PublicationStatus.COMPUTING
     )
     with transaction.atomic():
-        publication = (
-            Publication.objects.select_for_update()
-            .select_related("cycle")
-            .filter(pk=publication_id, status=PublicationStatus.COMPUTING)
-            .first()
-        )
+        publication = _claim(publication_id, PublicationStatus.COMPUTING)
         if publication is None:
             return False
         _write_snapshot(publication)
         publication.status = PublicationStatus.RENDERING
         publication.computed_at = timezone.now()
         publication.save(update_fields=["status", "computed_at"])
-        audit.record(
-            actor=None,
-            action="publication.computed",
-            obj=publication,
-            label=str(publication),
-            cycle=publication.cycle,
-            old=PublicationStatus.COMPUTING,
-            new=PublicationStatus.RENDERING,
+        _record_status(
+            publication, "computed", PublicationStatus.COMPUTING, PublicationStatus.RENDERING
         )
     return True
 
@@ -434,25 +448,14 @@ def finish_publication(publication_id: int) -> str | None:
             )
             if changed:
                 publication = Publication.objects.select_related("cycle").get(pk=publication_id)
-                audit.record(
-                    actor=None,
-                    action="publication.failed",
-                    obj=publication,
-                    label=str(publication),
-                    cycle=publication.cycle,
-                    new=PublicationStatus.FAILED,
-                    reason=publication.error,
+                _record_status(
+                    publication, "failed", None, PublicationStatus.FAILED, reason=publication.error
                 )
         return PublicationStatus.FAILED if changed else None
     if counts["total"] == 0 or counts["done"] < counts["total"]:
         return None
     with transaction.atomic():
-        publication = (
-            Publication.objects.select_for_update()
-            .select_related("cycle")
-            .filter(pk=publication_id, status=PublicationStatus.RENDERING)
-            .first()
-        )
+        publication = _claim(publication_id, PublicationStatus.RENDERING)
         if publication is None:
             return None
         earlier = (
@@ -465,28 +468,19 @@ def finish_publication(publication_id: int) -> str | None:
             old.status = PublicationStatus.SUPERSEDED
             old.superseded_by = publication
             old.save(update_fields=["status", "superseded_by"])
-            audit.record(
-                actor=None,
-                action="publication.superseded",
-                obj=old,
-                label=str(old),
-                cycle=old.cycle,
-                old=PublicationStatus.COMPLETE,
-                new=PublicationStatus.SUPERSEDED,
+            _record_status(
+                old,
+                "superseded",
+                PublicationStatus.COMPLETE,
+                PublicationStatus.SUPERSEDED,
                 reason=f"superseded by version {publication.version}",
             )
         publication.status = PublicationStatus.COMPLETE
         publication.completed_at = timezone.now()
         publication.error = ""
         publication.save(update_fields=["status", "completed_at", "error"])
-        audit.record(
-            actor=None,
-            action="publication.complete",
-            obj=publication,
-            label=str(publication),
-            cycle=publication.cycle,
-            old=PublicationStatus.RENDERING,
-            new=PublicationStatus.COMPLETE,
+        _record_status(
+            publication, "complete", PublicationStatus.RENDERING, PublicationStatus.COMPLETE
         )
     return PublicationStatus.COMPLETE
 
@@ -520,14 +514,8 @@ def retry_publication(publication: Publication, user: Any) -> None:
     PublishedDocument.objects.filter(publication=publication, status=DocumentStatus.FAILED).update(
         status=DocumentStatus.PENDING, attempts=0, updated_at=timezone.now()
     )
-    audit.record(
-        actor=user,
-        action="publication.retry",
-        obj=publication,
-        label=str(publication),
-        cycle=publication.cycle,
-        old=PublicationStatus.FAILED,
-        new=PublicationStatus.RENDERING,
+    _record_status(
+        publication, "retry", PublicationStatus.FAILED, PublicationStatus.RENDERING, actor=user
     )
     from assurance import tasks
 
