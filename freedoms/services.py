@@ -554,6 +554,35 @@ def can_end_franchise(franchise: Franchise, user: User) -> bool:
     ) or (user.is_sha_lead and user.sha_id == franchise.receiver.sha_id)
 
 
+def _stop(
+    franchise: Franchise,
+    by: User,
+    status: str,
+    reason: str,
+    step: str,
+    subject: str,
+    also_save: list[str] | None = None,
+) -> Franchise:
+    """A franchise stops (declined or ended early): who, when and why, in the trail, and
+    both PCTs are told."""
+    old = franchise.status
+    franchise.status = status
+    franchise.ended_by = by
+    franchise.ended_at = timezone.now()
+    franchise.end_reason = reason.strip()
+    franchise.save(
+        update_fields=["status", "ended_by", "ended_at", "end_reason", *(also_save or [])]
+    )
+    _step(franchise, by, step, old, reason)
+    _franchise_mail(
+        franchise,
+        step,
+        f"{subject}: {franchise.franchisor} for {franchise.receiver}",
+        pct_people(franchise.receiver) + pct_people(franchise.franchisor),
+    )
+    return franchise
+
+
 @transaction.atomic
 def decline_franchise(franchise: Franchise, *, by: User, reason: str) -> Franchise:
     """The receiving approver (when proposed) or SHA lead (when accepted) says no, with a reason."""
@@ -571,20 +600,7 @@ def decline_franchise(franchise: Franchise, *, by: User, reason: str) -> Franchi
         raise _refuse("You cannot decline this franchise at this step.")
     if not reason.strip():
         raise _refuse("Enter the reason for declining.", "reason")
-    old = franchise.status
-    franchise.status = FranchiseStatus.DECLINED
-    franchise.ended_by = by
-    franchise.ended_at = timezone.now()
-    franchise.end_reason = reason.strip()
-    franchise.save(update_fields=["status", "ended_by", "ended_at", "end_reason"])
-    _step(franchise, by, "declined", old, reason)
-    _franchise_mail(
-        franchise,
-        "declined",
-        f"Franchise declined: {franchise.franchisor} for {franchise.receiver}",
-        pct_people(franchise.receiver) + pct_people(franchise.franchisor),
-    )
-    return franchise
+    return _stop(franchise, by, FranchiseStatus.DECLINED, reason, "declined", "Franchise declined")
 
 
 @transaction.atomic
@@ -597,22 +613,16 @@ def end_franchise(franchise: Franchise, *, by: User, reason: str) -> Franchise:
         raise _refuse("Only an approved franchise can be ended early.")
     if not reason.strip():
         raise _refuse("Enter the reason for ending the franchise early.", "reason")
-    franchise.status = FranchiseStatus.ENDED
-    franchise.ended_by = by
-    franchise.ended_at = timezone.now()
-    franchise.end_reason = reason.strip()
     franchise.needs_sha_review = False
-    franchise.save(
-        update_fields=["status", "ended_by", "ended_at", "end_reason", "needs_sha_review"]
-    )
-    _step(franchise, by, "ended", FranchiseStatus.APPROVED, reason)
-    _franchise_mail(
+    return _stop(
         franchise,
+        by,
+        FranchiseStatus.ENDED,
+        reason,
         "ended",
-        f"Franchise ended early: {franchise.franchisor} for {franchise.receiver}",
-        pct_people(franchise.receiver) + pct_people(franchise.franchisor),
+        "Franchise ended early",
+        also_save=["needs_sha_review"],
     )
-    return franchise
 
 
 @transaction.atomic
