@@ -600,7 +600,16 @@ def decline_franchise(franchise: Franchise, *, by: User, reason: str) -> Franchi
         raise _refuse("You cannot decline this franchise at this step.")
     if not reason.strip():
         raise _refuse("Enter the reason for declining.", "reason")
-    return _stop(franchise, by, FranchiseStatus.DECLINED, reason, "declined", "Franchise declined")
+    franchise.needs_sha_review = False  # nothing left for the SHA lead to review
+    return _stop(
+        franchise,
+        by,
+        FranchiseStatus.DECLINED,
+        reason,
+        "declined",
+        "Franchise declined",
+        also_save=["needs_sha_review"],
+    )
 
 
 @transaction.atomic

@@ -9,6 +9,7 @@ from django.core import mail
 
 from assurance.models import AuditEntry, Role
 from freedoms.models import Franchise, FranchiseStatus
+from freedoms.queries import sha_approvals
 from freedoms.services import (
     Refused,
     accept_franchise,
@@ -108,6 +109,15 @@ def test_a_declined_franchise_no_longer_blocks_the_dates(tiers, alice, ian, isli
         decline_franchise(franchise, by=ian, reason=" ")
     decline_franchise(franchise, by=ian, reason="We are commissioning it with our council")
     propose(alice, islington)
+
+
+def test_a_declined_franchise_leaves_the_sha_leads_review_list(tiers, alice, ian, islington):
+    # Flagged while proposed (the franchisor lost the freedom), then declined: nothing is
+    # left for the SHA lead to review.
+    franchise = propose(alice, islington)
+    Franchise.objects.filter(pk=franchise.pk).update(needs_sha_review=True)
+    decline_franchise(franchise, by=ian, reason="We are commissioning it with our council")
+    assert not sha_approvals(islington.sha_id, START)["flagged"].exists()
 
 
 def test_only_the_receiving_approver_accepts(tiers, alice, bob, ann, islington):
