@@ -15,9 +15,7 @@ import http.client
 import os
 import re
 import secrets
-import signal
 import statistics
-import subprocess
 import sys
 import threading
 import time
@@ -25,6 +23,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
+from benchmarks.gunicorn import serve  # noqa: E402
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "wcc.settings")
 
 VERSION = re.compile(r'id="c(\d+)-version" value="(\d+)"')
@@ -147,42 +147,7 @@ def main() -> None:
     # Sessions are signed with SECRET_KEY: the same key here and in gunicorn.
     os.environ.setdefault("SECRET_KEY", "benchmark-only-" + "x" * 40)
     sessions = prepare(args.editors)
-    env = {
-        **os.environ,
-        "DEBUG": "0",
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "SECURE_SSL_REDIRECT": "0",
-        "SESSION_COOKIE_SECURE": "0",
-        "CSRF_COOKIE_SECURE": "0",
-        "WCC_PLAIN_STATIC": "1",
-        "AXES_ENABLED": "0",
-        "LOG_LEVEL": "WARNING",
-    }
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "wcc.wsgi",
-            "-b",
-            f"127.0.0.1:{args.port}",
-            "-w",
-            str(args.workers),
-            "--threads",
-            str(args.threads),
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-        env=env,
-    )
-    try:
-        for _ in range(100):
-            try:
-                http.client.HTTPConnection("127.0.0.1", args.port, timeout=1).request("GET", "/")
-                break
-            except OSError:
-                time.sleep(0.1)
+    with serve(args.port, workers=args.workers, threads=args.threads):
         stop, results = threading.Event(), []
         began = time.perf_counter()
         threads = [
@@ -198,9 +163,6 @@ def main() -> None:
         stop.set()
         for t in threads:
             t.join()
-    finally:
-        server.send_signal(signal.SIGTERM)
-        server.wait(timeout=30)
 
     warm = [r for r in results if r[3] >= began + args.warmup]
     errors = [r for r in results if not r[1]]  # errors count over the whole run

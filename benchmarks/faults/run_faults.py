@@ -32,6 +32,8 @@ from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
+from benchmarks.gunicorn import serve  # noqa: E402
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "wcc.settings")
 os.environ.setdefault("SECRET_KEY", "fault-drill-only-" + "x" * 40)
 REDIS_PORT = 6380
@@ -238,33 +240,6 @@ def db_drop() -> str:
         session[HASH_SESSION_KEY] = user.get_session_auth_hash()
         session.create()
     port = 8795
-    env = {
-        **os.environ,
-        "DEBUG": "0",
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "SECURE_SSL_REDIRECT": "0",
-        "SESSION_COOKIE_SECURE": "0",
-        "CSRF_COOKIE_SECURE": "0",
-        "WCC_PLAIN_STATIC": "1",
-        "LOG_LEVEL": "CRITICAL",
-    }
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "wcc.wsgi:application",
-            "-b",
-            f"127.0.0.1:{port}",
-            "-w",
-            "2",
-            "--log-level",
-            "critical",
-        ],
-        cwd=ROOT,
-        env=env,
-        start_new_session=True,
-    )
     stop = threading.Event()
     terminated = [0]
     db_name = connection.settings_dict["NAME"]
@@ -295,47 +270,46 @@ def db_drop() -> str:
         "Referer": f"http://127.0.0.1:{port}{path}",
     }
     acknowledged, failures, version, last_ack = 0, 0, 0, ""
-    try:
-        for _ in range(100):
-            try:
-                http.client.HTTPConnection("127.0.0.1", port, timeout=5).request("GET", "/")
-                break
-            except OSError:
-                time.sleep(0.2)
-        # Our own connection would be terminated too: close it while the drill runs.
-        connection.close()
-        thread = threading.Thread(target=killer)
-        thread.start()
-        text_words: list[str] = []
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline:
-            text_words.append(f"w{len(text_words)}")
-            evidence = " ".join(text_words)
-            while True:  # the page keeps the text and sends it again
-                body = urlencode(
-                    {"slot": "c1", "c1-version": version, "c1-level": 2, "c1-evidence": evidence}
-                )
-                try:
-                    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-                    conn.request("POST", path, body=body, headers=headers)
-                    response = conn.getresponse()
-                    text = response.read().decode()
-                except (OSError, http.client.HTTPException):
+    with serve(port, workers=2, log_level="critical"):
+        try:
+            # Our own connection would be terminated too: close it while the drill runs.
+            connection.close()
+            thread = threading.Thread(target=killer)
+            thread.start()
+            text_words: list[str] = []
+            deadline = time.monotonic() + 20
+            while time.monotonic() < deadline:
+                text_words.append(f"w{len(text_words)}")
+                evidence = " ".join(text_words)
+                while True:  # the page keeps the text and sends it again
+                    body = urlencode(
+                        {
+                            "slot": "c1",
+                            "c1-version": version,
+                            "c1-level": 2,
+                            "c1-evidence": evidence,
+                        }
+                    )
+                    try:
+                        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+                        conn.request("POST", path, body=body, headers=headers)
+                        response = conn.getresponse()
+                        text = response.read().decode()
+                    except (OSError, http.client.HTTPException):
+                        failures += 1
+                        time.sleep(0.2)
+                        continue
+                    match = version_re.search(text)
+                    if match:
+                        version = int(match.group(1))
+                    if response.status == 200 and "Saved at" in text:
+                        acknowledged += 1
+                        last_ack = evidence
+                        break
                     failures += 1
                     time.sleep(0.2)
-                    continue
-                match = version_re.search(text)
-                if match:
-                    version = int(match.group(1))
-                if response.status == 200 and "Saved at" in text:
-                    acknowledged += 1
-                    last_ack = evidence
-                    break
-                failures += 1
-                time.sleep(0.2)
-    finally:
-        stop.set()
-        kill(server)
+        finally:
+            stop.set()  # the killer thread ends before the server does
     rating = m.CompetencyRating.objects.get(self_assessment__cycle=cycle, competency__number=1)
     assert rating.evidence == last_ack, "the database does not hold the last acknowledged text"
     assert rating.version == acknowledged, (rating.version, acknowledged)

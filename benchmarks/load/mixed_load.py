@@ -26,9 +26,7 @@ import os
 import random
 import re
 import secrets
-import signal
 import statistics
-import subprocess
 import sys
 import threading
 import time
@@ -38,6 +36,8 @@ from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
+from benchmarks.gunicorn import serve  # noqa: E402
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "wcc.settings")
 os.environ.setdefault("SECRET_KEY", "benchmark-only-" + "x" * 40)
 
@@ -302,45 +302,7 @@ def main() -> None:
         sys.exit("Set DATABASE_URL to a PostgreSQL database.")
 
     world = prepare(args.editors, max(1, args.assessors // 10))
-    env = {
-        **os.environ,
-        "DEBUG": "0",
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "SECURE_SSL_REDIRECT": "0",
-        "SESSION_COOKIE_SECURE": "0",
-        "CSRF_COOKIE_SECURE": "0",
-        "WCC_PLAIN_STATIC": "1",
-        "AXES_ENABLED": "0",
-        "LOG_LEVEL": "WARNING",
-    }
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "wcc.wsgi:application",
-            "--bind",
-            f"127.0.0.1:{args.port}",
-            "--workers",
-            str(args.workers),
-            "--threads",
-            str(args.threads),
-            "--worker-class",
-            "gthread",
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-        env=env,
-        start_new_session=True,
-    )
-    try:
-        for _ in range(100):
-            try:
-                _request(_connection(args.port), "GET", "/registry/", None, {})
-                break
-            except OSError:
-                time.sleep(0.2)
+    with serve(args.port, workers=args.workers, threads=args.threads):
         stop, rec = threading.Event(), Recorder()
         threads = [
             threading.Thread(
@@ -365,9 +327,6 @@ def main() -> None:
         stop.set()
         for t in threads:
             t.join(timeout=90)
-    finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=30)
 
     from django.db.models import Sum
 
