@@ -1,4 +1,4 @@
-"""Celery tasks: thin, idempotent shells around :mod:`assurance.services.publication`.
+"""Celery tasks: thin, idempotent shells around :mod:`assurance.services.publication_worker`.
 
 They take ids, claim rows (the service's ``filter(...).update(...)``), and are safe to run
 twice: with late acknowledgement a task whose worker dies is delivered again, and the
@@ -13,7 +13,7 @@ from celery import group, shared_task
 from django.db import transaction
 
 from assurance.models import PublicationStatus
-from assurance.services import publication as service
+from assurance.services import publication_worker as worker
 
 logger = logging.getLogger(__name__)
 
@@ -22,7 +22,7 @@ RENDER_MAX_RETRIES = 3
 
 @shared_task(acks_late=True)
 def compute_publication(publication_id: int) -> None:
-    service.compute_publication(publication_id)
+    worker.compute_publication(publication_id)
     # Enqueue whatever is pending, also when this is a redelivery after a crash that
     # happened after the snapshot was committed.
     enqueue_documents(publication_id)
@@ -30,7 +30,7 @@ def compute_publication(publication_id: int) -> None:
 
 def enqueue_documents(publication_id: int) -> None:
     """Send one render task per pending document, as a group, after the commit."""
-    ids = service.pending_document_ids(publication_id)
+    ids = worker.pending_document_ids(publication_id)
     if not ids:
         finish_publication.delay_on_commit(publication_id)
         return
@@ -40,23 +40,14 @@ def enqueue_documents(publication_id: int) -> None:
 @shared_task(bind=True, acks_late=True, max_retries=RENDER_MAX_RETRIES)
 def render_document(self, document_id: int) -> None:  # type: ignore[no-untyped-def]
     try:
-        publication_id = service.render_document(document_id)
+        publication_id = worker.render_document(document_id)
     except Exception as exc:
         final = self.request.retries >= self.max_retries
         logger.warning(
             "document %s failed (attempt %s): %s", document_id, self.request.retries + 1, exc
         )
-        service.note_document_error(document_id, exc, final=final)
+        worker.note_document_error(document_id, exc, final=final)
         if final:
-            from assurance.models import PublishedDocument
-
-            publication_id = (
-                PublishedDocument.objects.filter(pk=document_id)
-                .values_list("publication_id", flat=True)
-                .first()
-            )
-            if publication_id is not None:
-                service.finish_publication(publication_id)
             return
         if self.request.is_eager:
             # Eager mode (tests) re-raises Celery's Retry: run the next attempt inline.
@@ -65,18 +56,18 @@ def render_document(self, document_id: int) -> None:  # type: ignore[no-untyped-
         # Exponential backoff: 2, 4, 8 s.
         raise self.retry(exc=exc, countdown=2 ** (self.request.retries + 1)) from exc
     if publication_id is not None:
-        service.finish_publication(publication_id)
+        worker.finish_publication(publication_id)
 
 
 @shared_task(acks_late=True)
 def finish_publication(publication_id: int) -> None:
-    service.finish_publication(publication_id)
+    worker.finish_publication(publication_id)
 
 
 @shared_task
 def resume_publications() -> int:
     """Beat task: pick up publications whose worker died. Returns how many were resumed."""
-    stalled = service.stalled_publications()
+    stalled = worker.stalled_publications()
     for publication_id, status in stalled:
         logger.info("resuming publication %s (%s)", publication_id, status)
         if status in (PublicationStatus.QUEUED, PublicationStatus.COMPUTING):

@@ -7,10 +7,10 @@ from typing import Any
 
 from django import forms
 
-from assurance.forms_base import NHSForm
 from assurance.models import PCT
 from freedoms.models import ActionStatus
 from freedoms.services import Refused
+from wcc.forms import NHSForm
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 

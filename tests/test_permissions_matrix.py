@@ -182,7 +182,7 @@ def _competency_post(w: W) -> dict[str, Any]:
 
 
 def _score_post(w: W) -> dict[str, Any]:
-    from assurance.panel_items import panel_items
+    from assurance.queries.panel_items import panel_items
 
     data = {}
     for item in panel_items(w.camden_sa):

@@ -17,7 +17,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from assurance.models import AuditEntry, EvidenceDocument, SelfAssessment
-from assurance.uploads import UploadRejected, check_upload, pdf_has_javascript
+from assurance.rules.uploads import UploadRejected, check_upload, pdf_has_javascript
 from tests.assurance.self_assessment_factories import PDF_BYTES
 
 pytestmark = pytest.mark.django_db

@@ -82,7 +82,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "csp.context_processors.nonce",
-                "assurance.context_processors.navigation",
+                "wcc.context_processors.navigation",
             ],
             "builtins": ["template_partials.templatetags.partials"],
         },

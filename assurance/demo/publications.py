@@ -14,8 +14,10 @@ import time
 from typing import TextIO
 
 from assurance.models import Cycle, PhaseKind, PhaseStatus, Publication, Role, User
+from assurance.queries import results
 from assurance.services import cycles
 from assurance.services import publication as service
+from assurance.services import publication_worker as worker
 
 DEMO_YEAR = "2008/09"
 
@@ -35,16 +37,16 @@ def publish_demo_cycle(rng: random.Random, out: TextIO) -> None:
         elif phase.kind == PhaseKind.PUBLICATION and phase.status != PhaseStatus.OPEN:
             cycles.open_phase(dh, phase)
     cycle = Cycle.objects.prefetch_related("phases").get(pk=cycle.pk)
-    gathered = service.gather_results(cycle)
+    gathered = results.gather_results(cycle)
     if gathered.problems:
         out.write(f"    {DEMO_YEAR} results incomplete ({gathered.problems[0]}…): not published\n")
         return
     started = time.monotonic()
     publication, _ = service.start_publication(cycle, dh)
-    service.compute_publication(publication.pk)
-    for document_id in service.pending_document_ids(publication.pk):
-        service.render_document(document_id)
-    service.finish_publication(publication.pk)
+    worker.compute_publication(publication.pk)
+    for document_id in worker.pending_document_ids(publication.pk):
+        worker.render_document(document_id)
+    worker.finish_publication(publication.pk)
     publication.refresh_from_db()
     out.write(
         f"    {publication}: {publication.get_status_display().lower()}, "

@@ -104,7 +104,7 @@ class User(AbstractUser):
     def get_short_name(self) -> str:
         return self.full_name.split(" ")[0] if self.full_name else self.email
 
-    # Questions about this person's own row; access rules live in assurance/access.py.
+    # Questions about this person's own row; access rules live in assurance/access/self_assessment.py.
     @property
     def is_pct_user(self) -> bool:
         return self.role in PCT_ROLES

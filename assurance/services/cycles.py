@@ -15,7 +15,6 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from assurance import cycle_rules
 from assurance.models import (
     Cycle,
     Framework,
@@ -27,6 +26,7 @@ from assurance.models import (
     Publication,
     PublicationStatus,
 )
+from assurance.rules import cycles as cycle_rules
 from assurance.services import audit
 from assurance.services.errors import NotAllowed, ServiceError
 

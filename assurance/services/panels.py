@@ -16,7 +16,6 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from assurance import panel_rules
 from assurance.models import (
     PCT,
     RAG,
@@ -36,7 +35,8 @@ from assurance.models import (
     SelfAssessmentStatus,
     User,
 )
-from assurance.panel_items import ACTUAL, LEVEL, RATING, Item, panel_items, row_key
+from assurance.queries.panel_items import ACTUAL, LEVEL, RATING, Item, panel_items, row_key
+from assurance.rules import panels as panel_rules
 from assurance.services import audit
 
 Value = int | str | Decimal | None

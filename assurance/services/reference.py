@@ -20,7 +20,7 @@ from assurance.models import (
     LevelDescriptor,
     OutcomeIndicator,
 )
-from assurance.reference_data import ImportProblems, parse_framework, parse_pcts, parse_shas
+from assurance.rules.reference_data import ImportProblems, parse_framework, parse_pcts, parse_shas
 
 FIXTURES = Path(settings.BASE_DIR) / "fixtures"
 

@@ -1,7 +1,7 @@
 """Write paths of a PCT's self-assessment (domain brief §2, §3 phase 1, §6; issue 3).
 
 Every function is one use case: it checks the rules (pure ones in
-``assurance.self_assessment_rules`` and ``assurance.uploads``), saves, and writes the audit
+``assurance.rules.self_assessment`` and ``assurance.rules.uploads``), saves, and writes the audit
 trail (old → new) in the same transaction. Refusals are ``services.errors`` exceptions
 with a message for the person acting; the phase rules live here, not only in the pages.
 """
@@ -9,7 +9,6 @@ with a message for the person acting; the phase rules live here, not only in the
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -18,7 +17,6 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from assurance import self_assessment_rules as rules
 from assurance.models import (
     KEY_DOCUMENT_KINDS,
     RAG,
@@ -29,16 +27,21 @@ from assurance.models import (
     Direction,
     DocumentKind,
     EvidenceDocument,
-    Framework,
     GovernanceArea,
     GovernanceDeclaration,
     OutcomeIndicator,
-    Phase,
-    PhaseKind,
     SectionProgress,
     SelfAssessment,
     SelfAssessmentStatus,
 )
+from assurance.queries.self_assessment import (
+    missing_items,
+    section_gaps,
+    section_names,
+    self_assessment_phase,
+)
+from assurance.rules import self_assessment as rules
+from assurance.rules.uploads import UploadRejected, check_upload, sha256_of
 from assurance.services import audit
 from assurance.services.errors import (
     EditConflict,
@@ -47,104 +50,12 @@ from assurance.services.errors import (
     PhaseClosed,
     ServiceError,
 )
-from assurance.uploads import UploadRejected, check_upload, sha256_of
 
 EVIDENCE_MAX_CHARS = 20_000
 COMMENTARY_MAX_CHARS = 10_000
 
 
 # ---------------------------------------------------------------------------- reading
-
-
-@dataclass(frozen=True)
-class Slot:
-    """A rating slot with its model objects (the framework's competency and criterion)."""
-
-    rule: rules.RatingSlot
-    competency: Competency
-    criterion: Criterion | None
-
-
-def rating_slots(framework: Framework, number: int | None = None) -> list[Slot]:
-    """What the PCT rates under ``framework``: each competency, or each of its criteria (§2.1).
-
-    ``number`` limits it to one competency."""
-    slots: list[Slot] = []
-    competencies = framework.competencies.prefetch_related("criteria").order_by("number")
-    if number is not None:
-        competencies = competencies.filter(number=number)
-    for competency in competencies:
-        criteria = list(competency.criteria.all())
-        if not criteria:
-            slots.append(
-                Slot(rules.RatingSlot(competency.number, competency.short_name), competency, None)
-            )
-        for criterion in criteria:
-            slots.append(
-                Slot(
-                    rules.RatingSlot(competency.number, competency.short_name, criterion.number),
-                    competency,
-                    criterion,
-                )
-            )
-    return slots
-
-
-def slot_key(rating: CompetencyRating, numbers: dict[int, int], criteria: dict[int, str]) -> str:
-    number = numbers[rating.competency_id]
-    key = f"c{number}"
-    if rating.criterion_id:
-        key += f"-{criteria[rating.criterion_id]}"
-    return key
-
-
-def answers_by_key(
-    assessment: SelfAssessment, slots: list[Slot]
-) -> dict[str, tuple[rules.RatingAnswer, CompetencyRating]]:
-    """The saved answers, keyed like the slots (one query)."""
-    numbers = {s.competency.pk: s.competency.number for s in slots}
-    criteria = {s.criterion.pk: s.criterion.number for s in slots if s.criterion}
-    result = {}
-    for rating in CompetencyRating.objects.filter(self_assessment=assessment):
-        if rating.competency_id not in numbers:
-            continue
-        key = slot_key(rating, numbers, criteria)
-        result[key] = (rules.RatingAnswer(rating.level, rating.evidence), rating)
-    return result
-
-
-def current_documents(assessment: SelfAssessment) -> list[EvidenceDocument]:
-    return list(
-        EvidenceDocument.objects.filter(self_assessment=assessment, is_current=True).select_related(
-            "uploaded_by"
-        )
-    )
-
-
-def missing_items(assessment: SelfAssessment) -> list[rules.MissingItem]:
-    """Everything still to do before the approver can submit (empty list: ready)."""
-    slots = rating_slots(assessment.cycle.framework)
-    answers = {k: a for k, (a, _) in answers_by_key(assessment, slots).items()}
-    kinds = EvidenceDocument.objects.filter(self_assessment=assessment, is_current=True)
-    return rules.missing_for_submission(
-        [s.rule for s in slots], answers, kinds.values_list("kind", flat=True)
-    )
-
-
-def self_assessment_phase(assessment: SelfAssessment) -> Phase | None:
-    return Phase.objects.filter(
-        cycle_id=assessment.cycle_id, kind=PhaseKind.SELF_ASSESSMENT
-    ).first()
-
-
-def editing_refusal(assessment: SelfAssessment) -> str | None:
-    """Why PCT staff cannot change this self-assessment now (None: they can)."""
-    phase = self_assessment_phase(assessment)
-    return rules.editing_refusal(
-        phase_one_open=bool(phase and phase.is_open),
-        submitted=assessment.is_submitted,
-        closes_on=phase.closes_on if phase else None,
-    )
 
 
 # ---------------------------------------------------------------------------- guards
@@ -549,15 +460,6 @@ def remove_evidence(actor: Any, document: EvidenceDocument) -> None:
 # ---------------------------------------------------------------------------- sign-off
 
 
-def section_names(assessment: SelfAssessment) -> list[str]:
-    numbers = assessment.cycle.framework.competencies.values_list("number", flat=True)
-    return [rules.competency_section(n) for n in numbers] + [
-        "governance",
-        "outcomes",
-        "documents",
-    ]
-
-
 @transaction.atomic
 def mark_section_complete(
     actor: Any, assessment: SelfAssessment, section: str, completed: bool = True
@@ -588,25 +490,6 @@ def mark_section_complete(
             new="completed" if completed else "not completed",
         )
     return progress
-
-
-def section_gaps(assessment: SelfAssessment, section: str) -> list[str]:
-    """What stops ``section`` being marked completed."""
-    if section == "governance":
-        ratings = dict(
-            GovernanceDeclaration.objects.filter(self_assessment=assessment).values_list(
-                "area", "rating"
-            )
-        )
-        return [] if rules.governance_complete(ratings) else ["Rate all three governance areas"]
-    if section == "outcomes":
-        chosen = list(ChosenOutcome.objects.filter(self_assessment=assessment))
-        if not chosen:
-            return ["Choose at least one outcome"]
-        if not all(rules.outcome_complete(c.baseline, c.target) for c in chosen):
-            return ["Give a baseline and a target for every outcome"]
-        return []
-    return [item.message for item in missing_items(assessment) if item.section == section]
 
 
 @transaction.atomic

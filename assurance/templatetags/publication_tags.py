@@ -7,7 +7,7 @@ from typing import Any
 
 from django import template
 
-from assurance.tiers import ordinal as _ordinal
+from assurance.rules.tiers import ordinal as _ordinal
 
 register = template.Library()
 

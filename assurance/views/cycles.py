@@ -8,9 +8,9 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from assurance import access
+from assurance.access import cycles as cycle_access
+from assurance.forms.cycles import CycleForm, ReasonForm, RuleSettingsForm
 from assurance.models import Cycle, Framework
-from assurance.self_assessment_forms import CycleForm, ReasonForm, RuleSettingsForm
 from assurance.services import cycles as service
 from assurance.services.errors import ServiceError
 
@@ -18,15 +18,15 @@ from assurance.services.errors import ServiceError
 @require_GET
 @login_required
 def cycle_list(request: HttpRequest) -> HttpResponse:
-    access.require_dh(request.user)
+    cycle_access.require_dh(request.user)
     cycles = Cycle.objects.select_related("framework").prefetch_related("phases")
-    return render(request, "assurance/cycle_list.html", {"cycles": cycles})
+    return render(request, "assurance/cycles/list.html", {"cycles": cycles})
 
 
 @require_http_methods(["GET", "POST"])
 @login_required
 def cycle_create(request: HttpRequest) -> HttpResponse:
-    access.require_dh(request.user)
+    cycle_access.require_dh(request.user)
     form = CycleForm(request.POST or None, frameworks=Framework.objects.all())
     if request.method == "POST" and form.is_valid():
         try:
@@ -45,7 +45,7 @@ def cycle_create(request: HttpRequest) -> HttpResponse:
             messages.success(request, f"Cycle {cycle.year_label} created.")
             return redirect("cycles:detail", cycle.slug)
     return render(
-        request, "assurance/cycle_form.html", {"form": form}, status=400 if form.errors else 200
+        request, "assurance/cycles/form.html", {"form": form}, status=400 if form.errors else 200
     )
 
 
@@ -53,8 +53,8 @@ def cycle_create(request: HttpRequest) -> HttpResponse:
 @login_required
 def start_next(request: HttpRequest, cycle: str) -> HttpResponse:
     """'Start from last year': dates one year on, the same settings and menu."""
-    access.require_dh(request.user)
-    previous = access.get_cycle(cycle)
+    cycle_access.require_dh(request.user)
+    previous = cycle_access.get_cycle(cycle)
     try:
         new = service.start_from_last_year(request.user, previous)
     except ServiceError as error:
@@ -69,7 +69,7 @@ def _detail(request, the_cycle, *, settings_form=None, phase_error=None, status=
     initial = {k: getattr(the_cycle, k) for k in service.RULE_SETTINGS}
     return render(
         request,
-        "assurance/cycle_detail.html",
+        "assurance/cycles/detail.html",
         {
             "cycle": the_cycle,
             "phases": phases,
@@ -84,15 +84,15 @@ def _detail(request, the_cycle, *, settings_form=None, phase_error=None, status=
 @require_GET
 @login_required
 def cycle_detail(request: HttpRequest, cycle: str) -> HttpResponse:
-    access.require_dh(request.user)
-    return _detail(request, access.get_cycle(cycle))
+    cycle_access.require_dh(request.user)
+    return _detail(request, cycle_access.get_cycle(cycle))
 
 
 @require_POST
 @login_required
 def phase_change(request: HttpRequest, cycle: str, kind: int, action: str) -> HttpResponse:
-    access.require_dh(request.user)
-    the_cycle = access.get_cycle(cycle)
+    cycle_access.require_dh(request.user)
+    the_cycle = cycle_access.get_cycle(cycle)
     if action not in {"open", "close", "reopen"}:
         raise Http404
     phase = next((p for p in the_cycle.phases.all() if p.kind == kind), None)
@@ -115,8 +115,8 @@ def phase_change(request: HttpRequest, cycle: str, kind: int, action: str) -> Ht
 @require_POST
 @login_required
 def rule_settings(request: HttpRequest, cycle: str) -> HttpResponse:
-    access.require_dh(request.user)
-    the_cycle = access.get_cycle(cycle)
+    cycle_access.require_dh(request.user)
+    the_cycle = cycle_access.get_cycle(cycle)
     form = RuleSettingsForm(request.POST)
     if form.is_valid():
         try:

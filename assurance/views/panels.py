@@ -21,8 +21,15 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
-from assurance import panel_access as access
-from assurance import panel_queries, panel_rules
+from assurance.access import panels as access
+from assurance.forms.panels import (
+    ItemsForm,
+    ModerationForm,
+    PanelDayForm,
+    ReviewNoteForm,
+    SlotForm,
+    initial_from_rows,
+)
 from assurance.models import (
     SHA,
     Competency,
@@ -40,15 +47,9 @@ from assurance.models import (
     ScoreSheet,
     SelfAssessment,
 )
-from assurance.panel_forms import (
-    ItemsForm,
-    ModerationForm,
-    PanelDayForm,
-    ReviewNoteForm,
-    SlotForm,
-    initial_from_rows,
-)
-from assurance.panel_items import display, panel_items, row_key, with_statuses
+from assurance.queries import panels as panel_queries
+from assurance.queries.panel_items import display, panel_items, row_key, with_statuses
+from assurance.rules import panels as panel_rules
 from assurance.services import panels as services
 
 LONDON = ZoneInfo("Europe/London")

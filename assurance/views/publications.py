@@ -15,8 +15,7 @@ from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseStopPolling
 
-from assurance import league
-from assurance import publication_access as access
+from assurance.access import publications as access
 from assurance.models import (
     SHA,
     Cycle,
@@ -26,6 +25,8 @@ from assurance.models import (
     PublicationStatus,
     Tier,
 )
+from assurance.queries import publications as league
+from assurance.queries import results
 from assurance.services import publication as service
 
 SORT_COLUMNS = [
@@ -80,7 +81,7 @@ def publish(request: HttpRequest, cycle_id: int) -> HttpResponse:
             "cycle": cycle,
             "phase_open": cycle.is_phase_open(PhaseKind.PUBLICATION),
             "publications": cycle.publications.order_by("-version"),
-            "settings": service.rule_settings(cycle).as_dict(),
+            "settings": results.rule_settings(cycle).as_dict(),
             "error": error,
         },
         status=400 if error else 200,
@@ -95,7 +96,7 @@ def progress(request: HttpRequest, pk: int) -> HttpResponse:
     publication = access.get_publication_for_user(request.user, pk)
     context = {
         "publication": publication,
-        "counts": service.document_counts(publication.pk),
+        "counts": results.document_counts(publication.pk),
         "failed": publication.documents.filter(status=DocumentStatus.FAILED).select_related("pct"),
         "polling": publication.status not in TERMINAL,
     }

@@ -21,7 +21,7 @@ def pct_list(request: HttpRequest) -> HttpResponse:
         )
     # 200 a page: the 152 PCTs of the WCC years fit on one; synthetic scale data pages.
     page = Paginator(pcts, 200).get_page(request.GET.get("page"))
-    template = "assurance/pct_list.html"
+    template = "assurance/registry/pct_list.html"
     if request.htmx:
         template += "#results"
     return render(request, template, {"page_obj": page, "pcts": page.object_list, "query": query})
@@ -33,7 +33,7 @@ def pct_detail(request: HttpRequest, code: str) -> HttpResponse:
     pct = get_object_or_404(PCT.objects.select_related("sha", "successor"), code=code.upper())
     return render(
         request,
-        "assurance/pct_detail.html",
+        "assurance/registry/pct_detail.html",
         {"pct": pct, "predecessors": pct.predecessors.all(), "clusters": pct.clusters.all()},
     )
 
@@ -41,4 +41,6 @@ def pct_detail(request: HttpRequest, code: str) -> HttpResponse:
 @require_GET
 def sha_detail(request: HttpRequest, code: str) -> HttpResponse:
     sha = get_object_or_404(SHA, code=code.upper())
-    return render(request, "assurance/sha_detail.html", {"sha": sha, "pcts": sha.pcts.all()})
+    return render(
+        request, "assurance/registry/sha_detail.html", {"sha": sha, "pcts": sha.pcts.all()}
+    )

@@ -11,27 +11,31 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from assurance import access
-from assurance.drafts import login_required_keeping_drafts, pop_draft
-from assurance.models import AuditEntry, ChosenOutcome, EvidenceDocument, GovernanceArea
-from assurance.self_assessment_forms import (
+from assurance.access import cycles as cycle_access
+from assurance.access import self_assessment as access
+from assurance.forms.cycles import ReasonForm
+from assurance.forms.self_assessment import (
     ChooseOutcomeForm,
     GovernanceForm,
     OutcomeForm,
     RatingForm,
-    ReasonForm,
     SubmitForm,
     UploadForm,
 )
-from assurance.self_assessment_pages import build_overview, missing_links, sa_url
+from assurance.models import AuditEntry, ChosenOutcome, EvidenceDocument, GovernanceArea
+from assurance.queries import self_assessment as sa_queries
+from assurance.queries.self_assessment import build_overview, missing_links, sa_url
 from assurance.services import self_assessment as sa
 from assurance.services.errors import EditConflict, Incomplete, ServiceError
+from assurance.views.drafts import login_required_keeping_drafts, pop_draft
 
 
 def _can_edit(request: HttpRequest, assessment) -> bool:
     user = request.user
     return (
-        user.is_pct_user and user.pct_id == assessment.pct_id and not sa.editing_refusal(assessment)
+        user.is_pct_user
+        and user.pct_id == assessment.pct_id
+        and not sa_queries.editing_refusal(assessment)
     )
 
 
@@ -39,18 +43,20 @@ def _can_edit(request: HttpRequest, assessment) -> bool:
 @login_required
 def start(request: HttpRequest) -> HttpResponse:
     """PCT staff: straight to their PCT's self-assessment for the cycle in phase 1."""
-    cycle = access.current_self_assessment_cycle()
+    cycle = cycle_access.current_self_assessment_cycle()
     if cycle is None:
-        return render(request, "assurance/self_assessment_none.html")
+        return render(request, "assurance/self_assessment/none.html")
     if request.user.is_pct_user:
-        return redirect("self_assessment:overview", access.cycle_slug(cycle), request.user.pct.code)
-    return redirect("self_assessment:list", access.cycle_slug(cycle))
+        return redirect(
+            "self_assessment:overview", cycle_access.cycle_slug(cycle), request.user.pct.code
+        )
+    return redirect("self_assessment:list", cycle_access.cycle_slug(cycle))
 
 
 @require_GET
 @login_required
 def assessment_list(request: HttpRequest, cycle: str) -> HttpResponse:
-    the_cycle = access.get_cycle(cycle)
+    the_cycle = cycle_access.get_cycle(cycle)
     assessments = (
         access.visible_self_assessments(request.user, the_cycle)
         # One cycle, so by PCT name alone, and only the columns the list shows: the sort
@@ -63,7 +69,7 @@ def assessment_list(request: HttpRequest, cycle: str) -> HttpResponse:
     page = Paginator(assessments, 200).get_page(request.GET.get("page"))
     return render(
         request,
-        "assurance/self_assessment_list.html",
+        "assurance/self_assessment/list.html",
         {"cycle": the_cycle, "assessments": page.object_list, "page_obj": page, "slug": cycle},
     )
 
@@ -71,11 +77,13 @@ def assessment_list(request: HttpRequest, cycle: str) -> HttpResponse:
 @require_GET
 @login_required
 def overview(request: HttpRequest, cycle: str, pct: str) -> HttpResponse:
-    assessment = access.get_self_assessment_for_user(request.user, access.get_cycle(cycle), pct)
+    assessment = access.get_self_assessment_for_user(
+        request.user, cycle_access.get_cycle(cycle), pct
+    )
     view = build_overview(assessment)
     return render(
         request,
-        "assurance/self_assessment_overview.html",
+        "assurance/self_assessment/overview.html",
         {"o": view, "assessment": assessment, "can_edit": _can_edit(request, assessment)},
     )
 
@@ -88,16 +96,16 @@ def _competency_page(request: HttpRequest) -> str:
 @login_required_keeping_drafts(_competency_page)
 def competency(request: HttpRequest, cycle: str, pct: str, number: int) -> HttpResponse:
     """One competency: a form per rating slot, saved by htmx as people type, or by POST."""
-    the_cycle = access.get_cycle(cycle)
+    the_cycle = cycle_access.get_cycle(cycle)
     write = request.method == "POST"
     assessment = access.get_self_assessment_for_user(request.user, the_cycle, pct, write=write)
-    slots = sa.rating_slots(the_cycle.framework, number)
+    slots = sa_queries.rating_slots(the_cycle.framework, number)
     if not slots:
         raise Http404
     htmx_save = write and request.htmx
     # An htmx save answers with the status fragment only: skip what only the page needs.
-    answers = {} if htmx_save else sa.answers_by_key(assessment, slots)
-    refusal = None if htmx_save else sa.editing_refusal(assessment)
+    answers = {} if htmx_save else sa_queries.answers_by_key(assessment, slots)
+    refusal = None if htmx_save else sa_queries.editing_refusal(assessment)
     draft = pop_draft(request, request.path) if request.method == "GET" else None
     forms, result = [], {}
     for slot in slots:
@@ -132,11 +140,11 @@ def competency(request: HttpRequest, cycle: str, pct: str, number: int) -> HttpR
         **result,
     }
     if htmx_save:
-        return render(request, "assurance/self_assessment_competency.html#save_status", context)
+        return render(request, "assurance/self_assessment/competency.html#save_status", context)
     if write and result.get("saved_at"):
         messages.success(request, f"Competency {number} saved.")
         return redirect(sa_url("overview", assessment))
-    return render(request, "assurance/self_assessment_competency.html", context)
+    return render(request, "assurance/self_assessment/competency.html", context)
 
 
 def _autosave(result: dict, form, save) -> dict:
@@ -177,7 +185,9 @@ def _save_rating(request, assessment, slot, form) -> dict:
 @login_required
 def history(request: HttpRequest, cycle: str, pct: str) -> HttpResponse:
     """Every change to this self-assessment: who, when, old → new (and why)."""
-    assessment = access.get_self_assessment_for_user(request.user, access.get_cycle(cycle), pct)
+    assessment = access.get_self_assessment_for_user(
+        request.user, cycle_access.get_cycle(cycle), pct
+    )
     entries = (
         AuditEntry.objects.filter(pct=assessment.pct, cycle=assessment.cycle)
         .exclude(action__startswith="panel")
@@ -185,7 +195,7 @@ def history(request: HttpRequest, cycle: str, pct: str) -> HttpResponse:
     )
     return render(
         request,
-        "assurance/self_assessment_history.html",
+        "assurance/self_assessment/history.html",
         {"assessment": assessment, "entries": entries},
     )
 
@@ -193,7 +203,7 @@ def history(request: HttpRequest, cycle: str, pct: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @login_required_keeping_drafts()
 def governance(request: HttpRequest, cycle: str, pct: str) -> HttpResponse:
-    the_cycle = access.get_cycle(cycle)
+    the_cycle = cycle_access.get_cycle(cycle)
     write = request.method == "POST"
     assessment = access.get_self_assessment_for_user(request.user, the_cycle, pct, write=write)
     declarations = {d.area: d for d in assessment.governance_declarations.all()}
@@ -219,7 +229,7 @@ def governance(request: HttpRequest, cycle: str, pct: str) -> HttpResponse:
                 "restored": data is draft and draft is not None,
             }
         )
-    refusal = sa.editing_refusal(assessment)
+    refusal = sa_queries.editing_refusal(assessment)
     context = {
         "assessment": assessment,
         "forms": forms,
@@ -228,11 +238,11 @@ def governance(request: HttpRequest, cycle: str, pct: str) -> HttpResponse:
         **result,
     }
     if write and request.htmx:
-        return render(request, "assurance/self_assessment_governance.html#save_status", context)
+        return render(request, "assurance/self_assessment/governance.html#save_status", context)
     if write and result.get("saved_at"):
         messages.success(request, "Governance self-declaration saved.")
         return redirect(sa_url("overview", assessment))
-    return render(request, "assurance/self_assessment_governance.html", context)
+    return render(request, "assurance/self_assessment/governance.html", context)
 
 
 def _save_declaration(request, assessment, area, form) -> dict:
@@ -257,7 +267,7 @@ def _save_declaration(request, assessment, area, form) -> dict:
 @login_required
 def outcomes(request: HttpRequest, cycle: str, pct: str) -> HttpResponse:
     """The outcomes chosen from the national menu, each with baseline, target, direction."""
-    the_cycle = access.get_cycle(cycle)
+    the_cycle = cycle_access.get_cycle(cycle)
     write = request.method == "POST"
     assessment = access.get_self_assessment_for_user(request.user, the_cycle, pct, write=write)
     chosen_ids = assessment.chosen_outcomes.values_list("indicator_id", flat=True)
@@ -294,13 +304,13 @@ def _outcomes_page(request, assessment, *, choose=None, failed=None) -> HttpResp
         forms.append({"outcome": outcome, "form": form})
     return render(
         request,
-        "assurance/self_assessment_outcomes.html",
+        "assurance/self_assessment/outcomes.html",
         {
             "assessment": assessment,
             "choose": choose or ChooseOutcomeForm(indicators=menu),
             "menu_empty": not menu.exists(),
             "forms": forms,
-            "refusal": sa.editing_refusal(assessment),
+            "refusal": sa_queries.editing_refusal(assessment),
             "can_edit": _can_edit(request, assessment),
             "failed": failed,
         },
@@ -311,7 +321,7 @@ def _outcomes_page(request, assessment, *, choose=None, failed=None) -> HttpResp
 @require_POST
 @login_required
 def outcome_update(request: HttpRequest, cycle: str, pct: str, pk: int) -> HttpResponse:
-    the_cycle = access.get_cycle(cycle)
+    the_cycle = cycle_access.get_cycle(cycle)
     assessment = access.get_self_assessment_for_user(request.user, the_cycle, pct, write=True)
     outcome = _chosen(assessment, pk)
     form = OutcomeForm(request.POST, prefix=f"o{outcome.pk}", auto_id="%s")
@@ -354,7 +364,7 @@ def _chosen(assessment, pk: int) -> ChosenOutcome:
 @login_required
 def documents(request: HttpRequest, cycle: str, pct: str) -> HttpResponse:
     """The four key documents and any other evidence; upload, replace, remove."""
-    the_cycle = access.get_cycle(cycle)
+    the_cycle = cycle_access.get_cycle(cycle)
     write = request.method == "POST"
     assessment = access.get_self_assessment_for_user(request.user, the_cycle, pct, write=write)
     form = UploadForm(
@@ -377,7 +387,7 @@ def documents(request: HttpRequest, cycle: str, pct: str) -> HttpResponse:
     view = build_overview(assessment)
     return render(
         request,
-        "assurance/self_assessment_documents.html",
+        "assurance/self_assessment/documents.html",
         {
             "assessment": assessment,
             "o": view,
@@ -392,7 +402,7 @@ def documents(request: HttpRequest, cycle: str, pct: str) -> HttpResponse:
 @require_POST
 @login_required
 def document_remove(request: HttpRequest, cycle: str, pct: str, pk: int) -> HttpResponse:
-    the_cycle = access.get_cycle(cycle)
+    the_cycle = cycle_access.get_cycle(cycle)
     assessment = access.get_self_assessment_for_user(request.user, the_cycle, pct, write=True)
     document = _document(assessment, pk)
     try:
@@ -432,7 +442,7 @@ def document_download(request: HttpRequest, pk: int) -> FileResponse:
 @require_POST
 @login_required
 def mark_section(request: HttpRequest, cycle: str, pct: str, section: str) -> HttpResponse:
-    the_cycle = access.get_cycle(cycle)
+    the_cycle = cycle_access.get_cycle(cycle)
     assessment = access.get_self_assessment_for_user(request.user, the_cycle, pct, write=True)
     completed = request.POST.get("completed") == "yes"
     try:
@@ -450,7 +460,7 @@ def mark_section(request: HttpRequest, cycle: str, pct: str, section: str) -> Ht
 @login_required
 def submit(request: HttpRequest, cycle: str, pct: str) -> HttpResponse:
     """The approver submits, recording the board's ratification date; shows what is missing."""
-    the_cycle = access.get_cycle(cycle)
+    the_cycle = cycle_access.get_cycle(cycle)
     assessment = access.get_self_assessment_for_user(
         request.user, the_cycle, pct, write=request.method == "POST"
     )
@@ -471,7 +481,7 @@ def submit(request: HttpRequest, cycle: str, pct: str) -> HttpResponse:
     view = build_overview(assessment)
     return render(
         request,
-        "assurance/self_assessment_submit.html",
+        "assurance/self_assessment/submit.html",
         {
             "assessment": assessment,
             "o": view,
@@ -489,8 +499,10 @@ def submit(request: HttpRequest, cycle: str, pct: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @login_required
 def reopen(request: HttpRequest, cycle: str, pct: str) -> HttpResponse:
-    access.require_dh(request.user)
-    assessment = access.get_self_assessment_for_user(request.user, access.get_cycle(cycle), pct)
+    cycle_access.require_dh(request.user)
+    assessment = access.get_self_assessment_for_user(
+        request.user, cycle_access.get_cycle(cycle), pct
+    )
     form = ReasonForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -502,7 +514,7 @@ def reopen(request: HttpRequest, cycle: str, pct: str) -> HttpResponse:
             return redirect(sa_url("overview", assessment))
     return render(
         request,
-        "assurance/self_assessment_reopen.html",
+        "assurance/self_assessment/reopen.html",
         {"assessment": assessment, "form": form},
         status=400 if form.errors else 200,
     )

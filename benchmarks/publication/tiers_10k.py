@@ -19,7 +19,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from assurance.tiers import PCTResult, RuleSettings, compute_tiers
+from assurance.rules.tiers import PCTResult, RuleSettings, compute_tiers
 
 
 def synthetic(n: int, seed: int) -> list[PCTResult]:

@@ -12,7 +12,7 @@ from decimal import Decimal
 from django.utils import timezone
 
 from assurance import models as m
-from assurance.panel_items import ACTUAL, LEVEL, RATING, panel_items
+from assurance.queries.panel_items import ACTUAL, LEVEL, RATING, panel_items
 from tests.factories import CycleFactory
 
 

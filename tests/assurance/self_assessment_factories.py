@@ -8,6 +8,7 @@ import zipfile
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from assurance import models as m
+from assurance.queries import self_assessment as sa_queries
 from assurance.services import self_assessment as sa
 
 PDF_BYTES = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
@@ -43,7 +44,7 @@ def upload(name: str = "plan.pdf", data: bytes = PDF_BYTES) -> SimpleUploadedFil
 
 def fill_ratings(user: m.User, assessment: m.SelfAssessment, count: int | None = None) -> None:
     """Rate ``count`` competencies (default all) at level 2 with evidence, through the service."""
-    slots = sa.rating_slots(assessment.cycle.framework)
+    slots = sa_queries.rating_slots(assessment.cycle.framework)
     for slot in slots[:count]:
         sa.save_competency_rating(
             user,

@@ -4,7 +4,7 @@ import pytest
 from playwright.sync_api import expect
 
 from assurance import models as m
-from assurance.panel_items import panel_items
+from assurance.queries.panel_items import panel_items
 from tests.assurance.panel_factories import (
     panel_cycle,
     panel_day,

@@ -7,7 +7,7 @@ from playwright.sync_api import expect
 
 from assurance import tasks
 from assurance.models import PCT, Publication
-from assurance.services import publication as service
+from assurance.services import publication_worker as worker
 from tests.assurance.publication_factories import give_everyone_results, publishing_cycle
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -46,17 +46,17 @@ def test_dh_staff_publish_watch_progress_and_open_a_report(
     publication = Publication.objects.get()
     assert enqueued == [publication.pk]
 
-    service.compute_publication(publication.pk)
-    pending = service.pending_document_ids(publication.pk)
+    worker.compute_publication(publication.pk)
+    pending = worker.pending_document_ids(publication.pk)
     for pk in pending[:4]:  # the league table and three reports
-        service.render_document(pk)
+        worker.render_document(pk)
     expect(page.get_by_test_id("report-count")).to_have_text("3 of 8 reports", timeout=10_000)
     expect(page.get_by_test_id("status")).to_contain_text("Rendering documents")
     page.screenshot(path=screenshot_dir / "publication-progress.png", full_page=True)
 
     for pk in pending[4:]:
-        service.render_document(pk)
-    service.finish_publication(publication.pk)
+        worker.render_document(pk)
+    worker.finish_publication(publication.pk)
     expect(page.get_by_test_id("report-count")).to_have_text("8 of 8 reports", timeout=10_000)
     expect(page.get_by_test_id("status")).to_contain_text("Complete")
     page.screenshot(path=screenshot_dir / "publication-complete.png", full_page=True)

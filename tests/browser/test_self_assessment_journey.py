@@ -4,6 +4,7 @@ import pytest
 from playwright.sync_api import expect
 
 from assurance.models import KEY_DOCUMENT_KINDS, CompetencyRating, SelfAssessment
+from assurance.queries import self_assessment as sa_queries
 from assurance.services import self_assessment as sa
 from tests.assurance.self_assessment_factories import PDF_BYTES, upload
 
@@ -12,7 +13,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 def fill_the_rest(user, numbers_done):
     assessment = SelfAssessment.objects.get(pct__code="5K7")
-    for slot in sa.rating_slots(assessment.cycle.framework):
+    for slot in sa_queries.rating_slots(assessment.cycle.framework):
         if slot.competency.number in numbers_done:
             continue
         sa.save_competency_rating(

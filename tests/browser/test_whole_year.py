@@ -16,7 +16,7 @@ from playwright.sync_api import expect
 
 from assurance import models as m
 from assurance import tasks
-from assurance.panel_items import panel_items
+from assurance.queries.panel_items import panel_items
 from assurance.services import publication as publication_service
 from assurance.services import self_assessment as sa_service
 from freedoms.catalogue import load_catalogue

@@ -2,7 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from assurance.reference_data import ImportProblems
+from assurance.rules.reference_data import ImportProblems
 from assurance.services.reference import FrameworkLocked, import_framework
 
 

@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from assurance.models import PCT, SHA, Framework, OutcomeIndicator
-from assurance.reference_data import ImportProblems
+from assurance.rules.reference_data import ImportProblems
 from assurance.services.reference import load_reference_data
 
 

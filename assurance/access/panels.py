@@ -1,0 +1,169 @@
+"""Who may see and do what on panel days, scoring, consensus and calibration (domain brief §6).
+
+Functions return the object, or raise Http404 so another SHA's or PCT's URL reveals
+nothing. SHA assessors and leads see their SHA's PCTs; external peer experts only the
+PCTs on panel days they sit on; DH staff see everything; PCT staff see their own
+panel's consensus only after publication.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Exists, OuterRef, QuerySet
+from django.http import Http404
+
+from assurance.access.cycles import assessors_may_read
+from assurance.models import (
+    Consensus,
+    Cycle,
+    PanelDay,
+    PanelSlot,
+    Publication,
+    PublicationStatus,
+    Role,
+    SelfAssessment,
+    SelfAssessmentStatus,
+)
+
+
+def _sits_on_panel_for(user: Any) -> Exists:
+    """SQL: the user is a member of a panel day with a slot for this self-assessment's PCT."""
+    return Exists(
+        PanelSlot.objects.filter(
+            pct=OuterRef("pct"),
+            panel_day__cycle=OuterRef("cycle"),
+            panel_day__members=user,
+        )
+    )
+
+
+def panel_days_for_user(user: Any) -> QuerySet[PanelDay]:
+    days = PanelDay.objects.select_related("sha", "cycle", "chair")
+    if user.is_dh:
+        return days
+    if user.role == Role.PEER_EXPERT:
+        return days.filter(members=user)
+    if user.is_sha_user:
+        return days.filter(sha_id=user.sha_id)
+    return days.none()
+
+
+def get_panel_day_for_user(user: Any, pk: int) -> PanelDay:
+    try:
+        return panel_days_for_user(user).get(pk=pk)
+    except PanelDay.DoesNotExist:
+        raise Http404("No such panel day") from None
+
+
+def get_panel_day_for_lead(user: Any, pk: int) -> PanelDay:
+    """Only the SHA lead of the panel day's SHA arranges it."""
+    day = get_panel_day_for_user(user, pk)
+    if not (user.is_sha_lead and day.sha_id == user.sha_id):
+        raise Http404("No such panel day")
+    return day
+
+
+def reviewable_self_assessments(user: Any, cycle: Cycle) -> QuerySet[SelfAssessment]:
+    """Submitted self-assessments the user may open to review, score or moderate."""
+    qs = SelfAssessment.objects.filter(
+        cycle=cycle, status=SelfAssessmentStatus.SUBMITTED
+    ).select_related("pct", "pct__sha", "cycle")
+    if user.is_dh:
+        return qs
+    if not assessors_may_read(cycle):
+        return qs.none()
+    if user.role == Role.PEER_EXPERT:
+        return qs.filter(_sits_on_panel_for(user), pct__sha_id=user.sha_id)
+    if user.is_sha_user:
+        return qs.filter(pct__sha_id=user.sha_id)
+    return qs.none()
+
+
+def get_self_assessment_for_reviewer(user: Any, pk: int) -> SelfAssessment:
+    qs = SelfAssessment.objects.filter(status=SelfAssessmentStatus.SUBMITTED).select_related(
+        "pct", "pct__sha", "cycle", "cycle__framework"
+    )
+    if user.is_dh:
+        pass
+    elif user.role == Role.PEER_EXPERT:
+        qs = qs.filter(_sits_on_panel_for(user), pct__sha_id=user.sha_id)
+    elif user.is_sha_user:
+        qs = qs.filter(pct__sha_id=user.sha_id)
+    else:
+        raise Http404("No such self-assessment")
+    try:
+        sa = qs.get(pk=pk)
+    except SelfAssessment.DoesNotExist:
+        raise Http404("No such self-assessment") from None
+    if not user.is_dh and not assessors_may_read(sa.cycle):
+        raise Http404("Assessors read self-assessments from phase 2")
+    return sa
+
+
+def get_self_assessment_for_panel_member(user: Any, pk: int) -> SelfAssessment:
+    """Only members of the panel day holding the PCT's slot score it."""
+    sa = get_self_assessment_for_reviewer(user, pk)
+    if (
+        not user.is_sha_user
+        or not PanelSlot.objects.filter(
+            pct_id=sa.pct_id, panel_day__cycle_id=sa.cycle_id, panel_day__members=user
+        ).exists()
+    ):
+        raise Http404("You are not on this PCT's panel")
+    return sa
+
+
+def get_self_assessment_for_lead(user: Any, pk: int) -> SelfAssessment:
+    """The SHA lead of the PCT's SHA sets consensus and moderates regionally."""
+    sa = get_self_assessment_for_reviewer(user, pk)
+    if not (user.is_sha_lead and sa.pct.sha_id == user.sha_id):
+        raise Http404("No such self-assessment")
+    return sa
+
+
+def is_published(cycle: Cycle) -> bool:
+    return Publication.objects.filter(
+        cycle=cycle, status__in=[PublicationStatus.COMPLETE, PublicationStatus.SUPERSEDED]
+    ).exists()
+
+
+def get_self_assessment_for_result(user: Any, pk: int) -> SelfAssessment:
+    """The results page: assessors and DH as for review; PCT staff their own, once published."""
+    if user.is_pct_user:
+        try:
+            sa = SelfAssessment.objects.select_related("pct", "pct__sha", "cycle").get(
+                pk=pk, pct_id=user.pct_id, status=SelfAssessmentStatus.SUBMITTED
+            )
+        except SelfAssessment.DoesNotExist:
+            raise Http404("No such self-assessment") from None
+        if not is_published(sa.cycle):
+            raise Http404("Not published yet")
+        return sa
+    return get_self_assessment_for_reviewer(user, pk)
+
+
+def get_consensus_for_moderator(user: Any, pk: int) -> Consensus:
+    """Regional moderation: the SHA lead of the PCT's SHA; national: DH staff."""
+    qs = Consensus.objects.select_related(
+        "self_assessment__pct__sha", "self_assessment__cycle", "competency", "criterion"
+    )
+    if user.is_dh:
+        pass
+    elif user.is_sha_lead:
+        qs = qs.filter(self_assessment__pct__sha_id=user.sha_id)
+    else:
+        raise Http404("No such score")
+    try:
+        return qs.get(pk=pk)
+    except Consensus.DoesNotExist:
+        raise Http404("No such score") from None
+
+
+def calibration_shas_for_user(user: Any) -> list[int] | None:
+    """Which SHAs' regional calibration a user may act on (None: all, DH staff)."""
+    if user.is_dh:
+        return None
+    if user.is_sha_lead:
+        return [user.sha_id]
+    raise Http404("Calibration is for SHA leads and DH staff")

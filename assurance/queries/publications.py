@@ -1,0 +1,429 @@
+"""Reading a publication: league-table rows, filters, averages, the PCT report and exports.
+
+Read side only (no writes). Every function here reads the frozen snapshot
+(:class:`PublishedResult`), never live scores, so what the public sees is what DH published.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from django.db.models import QuerySet
+
+from assurance.models import (
+    SHA,
+    Competency,
+    Publication,
+    PublicationStatus,
+    PublishedResult,
+    Tier,
+)
+from assurance.rules import tiers
+
+SORTS = {
+    "rank": ("rank", "pct__name"),
+    "pct": ("pct__name",),
+    "sha": ("sha__name", "rank", "pct__name"),
+    "mark": ("-mark", "rank", "pct__name"),
+    "movement": ("movement_order", "rank", "pct__name"),
+}
+GOVERNANCE_AREAS = ("strategy", "finance", "board")
+RAG_TAG = {"green": "nhsuk-tag--green", "amber": "nhsuk-tag--orange", "red": "nhsuk-tag--red"}
+TIER_TAG = {
+    "freedoms": "nhsuk-tag--green",
+    "support": "nhsuk-tag--blue",
+    "notice": "nhsuk-tag--red",
+}
+
+
+@dataclass
+class Filters:
+    sha: str = ""
+    tier: str = ""
+    sort: str = "rank"
+
+    @classmethod
+    def from_query(cls, query: Any) -> Filters:
+        sha = (query.get("sha") or "").upper()[:3]
+        tier = query.get("tier") or ""
+        sort = query.get("sort") or "rank"
+        return cls(
+            sha=sha if sha and sha in sha_codes() else "",
+            tier=tier if tier in Tier.values else "",
+            sort=sort if sort in SORTS else "rank",
+        )
+
+    def as_query(self) -> str:
+        from urllib.parse import urlencode
+
+        return urlencode(
+            {k: v for k, v in (("sha", self.sha), ("tier", self.tier), ("sort", self.sort)) if v}
+        )
+
+
+def sha_codes() -> set[str]:
+    """The SHAs' codes, cached: reference data that changes only by a registry import."""
+    from django.core.cache import cache
+
+    return cache.get_or_set(  # type: ignore[no-any-return]
+        "league:sha-codes", lambda: set(SHA.objects.values_list("code", flat=True)), 3600
+    )
+
+
+def competencies(publication: Publication) -> list[Competency]:
+    return list(
+        Competency.objects.filter(framework_id=publication.cycle.framework_id).order_by("number")
+    )
+
+
+def league_rows(
+    publication: Publication, filters: Filters | None = None
+) -> QuerySet[PublishedResult]:
+    from django.db.models import F
+
+    filters = filters or Filters()
+    rows = PublishedResult.objects.filter(publication=publication).select_related("pct", "sha")
+    if filters.sha:
+        rows = rows.filter(sha__code=filters.sha)
+    if filters.tier:
+        rows = rows.filter(tier=filters.tier)
+    if filters.sort == "movement":
+        # Biggest climbers first; new entries last.
+        rows = rows.annotate(movement_order=F("rank") - F("previous_rank")).order_by(
+            F("movement_order").asc(nulls_last=True), "rank", "pct__name"
+        )
+        return rows
+    return rows.order_by(*SORTS[filters.sort])
+
+
+@dataclass
+class Row:
+    """One league-table line, formatted for templates (templates hold no rules)."""
+
+    result: PublishedResult
+    levels: list[int]
+    governance: list[tuple[str, str, str]]  # (area label, rating, tag class)
+
+    @property
+    def movement(self) -> str:
+        move = self.result.movement
+        if move is None:
+            return "new"
+        if move > 0:
+            return f"▲{move}"
+        if move < 0:
+            return f"▼{-move}"
+        return "–"
+
+    @property
+    def movement_label(self) -> str:
+        move = self.result.movement
+        if move is None:
+            return "new this cycle"
+        if move == 0:
+            return "no change"
+        return f"{'up' if move > 0 else 'down'} {abs(move)} place{'s' if abs(move) != 1 else ''}"
+
+    @property
+    def tier_label(self) -> str:
+        return Tier(self.result.tier).label
+
+    @property
+    def tier_tag(self) -> str:
+        return TIER_TAG[self.result.tier]
+
+
+def present(rows: Any, numbers: list[int]) -> list[Row]:
+    return [
+        Row(
+            result=r,
+            levels=[r.competency_levels.get(str(n)) for n in numbers],
+            governance=[
+                (area.capitalize(), r.governance[area], RAG_TAG[r.governance[area]])
+                for area in GOVERNANCE_AREAS
+            ],
+        )
+        for r in rows
+    ]
+
+
+def by_sha(rows: list[Row]) -> list[tuple[SHA, list[Row]]]:
+    groups: dict[int, list[Row]] = defaultdict(list)
+    shas: dict[int, SHA] = {}
+    for row in rows:
+        groups[row.result.sha_id].append(row)
+        shas[row.result.sha_id] = row.result.sha
+    return [(shas[k], groups[k]) for k in sorted(groups, key=lambda k: shas[k].name)]
+
+
+def averages(publication: Publication) -> tuple[dict[str, Decimal], dict[int, dict[str, Decimal]]]:
+    """National and per-SHA mean level per competency, from the snapshot (one query)."""
+    national: dict[str, list[int]] = defaultdict(list)
+    regional: dict[int, dict[str, list[int]]] = defaultdict(lambda: defaultdict(list))
+    for sha_id, levels in PublishedResult.objects.filter(publication=publication).values_list(
+        "sha_id", "competency_levels"
+    ):
+        for number, level in levels.items():
+            national[number].append(level)
+            regional[sha_id][number].append(level)
+
+    def mean(values: list[int]) -> Decimal:
+        return (Decimal(sum(values)) / len(values)).quantize(Decimal("0.01"), ROUND_HALF_UP)
+
+    return (
+        {n: mean(v) for n, v in national.items()},
+        {sha: {n: mean(v) for n, v in nums.items()} for sha, nums in regional.items()},
+    )
+
+
+# --- the PCT report ----------------------------------------------------------------------
+
+
+@dataclass
+class ChartBar:
+    y: int
+    width: int
+    value: str
+    fill: str
+    label: str
+
+
+@dataclass
+class ChartRow:
+    number: int
+    name: str
+    y: int
+    bars: list[ChartBar] = field(default_factory=list)
+
+
+CHART_LEFT = 250
+CHART_WIDTH = 400  # four levels × 100 px
+BAR = 10
+# NHS blue, NHS mid grey, NHS aqua green: told apart by position and legend, not colour alone.
+CHART_FILLS = ("#005eb8", "#768692", "#00a499")
+
+
+def chart(
+    comps: list[Competency],
+    pct_levels: dict[str, int],
+    sha_means: dict[str, Decimal],
+    national_means: dict[str, Decimal],
+) -> dict[str, Any]:
+    """Geometry for the server-rendered SVG bar chart: PCT vs SHA vs national, per competency."""
+    rows = []
+    y = 30
+    for comp in comps:
+        key = str(comp.number)
+        row = ChartRow(number=comp.number, name=comp.short_name, y=y)
+        series = [
+            (Decimal(pct_levels.get(key, 0)), CHART_FILLS[0], "This PCT"),
+            (sha_means.get(key, Decimal(0)), CHART_FILLS[1], "SHA average"),
+            (national_means.get(key, Decimal(0)), CHART_FILLS[2], "National average"),
+        ]
+        for i, (value, fill, label) in enumerate(series):
+            row.bars.append(
+                ChartBar(
+                    y=y + i * (BAR + 1),
+                    width=int(value * CHART_WIDTH / 4),
+                    value=f"{value.normalize():f}" if value else "–",
+                    fill=fill,
+                    label=label,
+                )
+            )
+        rows.append(row)
+        y += 3 * (BAR + 1) + 10
+    return {
+        "rows": rows,
+        "height": y + 10,
+        "width": CHART_LEFT + CHART_WIDTH + 50,
+        "left": CHART_LEFT,
+        "ticks": [(level, CHART_LEFT + level * CHART_WIDTH // 4) for level in range(5)],
+        "legend": [
+            (CHART_LEFT + i * 140, fill, label)
+            for i, (fill, label) in enumerate(
+                zip(CHART_FILLS, ("This PCT", "SHA average", "National average"), strict=True)
+            )
+        ],
+    }
+
+
+def previous_result(result: PublishedResult) -> PublishedResult | None:
+    """The same PCT in the previous cycle's current publication, if it was published."""
+    previous_cycle_id = result.publication.cycle.previous_id
+    if previous_cycle_id is None:
+        return None
+    return (
+        PublishedResult.objects.filter(
+            publication__cycle_id=previous_cycle_id,
+            publication__status=PublicationStatus.COMPLETE,
+            pct_id=result.pct_id,
+        )
+        .order_by("-publication__version")
+        .first()
+    )
+
+
+def report_context(publication: Publication, result: PublishedResult) -> dict[str, Any]:
+    comps = competencies(publication)
+    national, regional = averages(publication)
+    previous = previous_result(result)
+    competency_rows = [
+        {
+            "competency": c,
+            "level": result.competency_levels.get(str(c.number)),
+            "sha": regional.get(result.sha_id, {}).get(str(c.number)),
+            "national": national.get(str(c.number)),
+            "previous": previous.competency_levels.get(str(c.number)) if previous else None,
+        }
+        for c in comps
+    ]
+    return {
+        "publication": publication,
+        "result": result,
+        "row": present([result], [c.number for c in comps])[0],
+        "previous": previous,
+        "previous_row": present([previous], [c.number for c in comps])[0] if previous else None,
+        "competency_rows": competency_rows,
+        "chart": chart(comps, result.competency_levels, regional.get(result.sha_id, {}), national),
+        "what_follows": tiers.what_follows(
+            tiers.Tier(result.tier),
+            governance=result.governance,
+            levels={int(k): v for k, v in result.competency_levels.items()},
+        ),
+        "ranked": PublishedResult.objects.filter(publication=publication).count(),
+    }
+
+
+# --- improvement --------------------------------------------------------------------------
+
+
+def improvement_rows(publication: Publication) -> QuerySet[PublishedResult]:
+    """PCTs ranked in both cycles, most improved first, ordered in SQL.
+
+    The order is :func:`assurance.rules.tiers.most_improved`'s (places gained, then mark gained,
+    then rank, then ODS code), so a page of 200 is a LIMIT, not a sort of every PCT in
+    Python; ``tests/assurance/queries/test_publications.py`` checks the two orders agree. The mark change is
+    rounded to its two decimal places so SQLite's floating-point arithmetic ties where
+    PostgreSQL's numeric does.
+    """
+    from django.db.models import F
+    from django.db.models.functions import Round
+
+    return (
+        PublishedResult.objects.filter(
+            publication=publication, previous_rank__isnull=False, previous_mark__isnull=False
+        )
+        .select_related("pct", "sha")
+        # Only what the page shows: the snapshot's JSON columns would be carried through the
+        # sort of every PCT for nothing.
+        .only(
+            "publication_id",
+            "rank",
+            "mark",
+            "previous_rank",
+            "previous_mark",
+            "pct__code",
+            "pct__name",
+            "sha__name",
+        )
+        .annotate(
+            places=F("previous_rank") - F("rank"),
+            mark_change=Round(F("mark") - F("previous_mark"), 2),
+        )
+        .order_by("-places", "-mark_change", "rank", "pct__code")
+    )
+
+
+def improvements(rows: Any) -> list[tuple[tiers.Improvement, PublishedResult]]:
+    """Each row of a page of :func:`improvement_rows` with its improvement figures."""
+    return [
+        (
+            tiers.improvement(
+                r.pct.code,
+                r.rank,
+                r.mark,
+                previous_rank=r.previous_rank,
+                previous_mark=r.previous_mark,
+            ),
+            r,
+        )
+        for r in rows
+    ]
+
+
+# --- exports ------------------------------------------------------------------------------
+
+EXPORT_HEADER = [
+    "Rank",
+    "ODS code",
+    "PCT",
+    "SHA",
+    "Strategy",
+    "Finance",
+    "Board",
+    "Governance points",
+    "Competency points",
+    "Outcome score",
+    "Mark",
+    "Tier",
+    "Elite candidate",
+    "Previous rank",
+    "Movement",
+]
+
+
+def export_rows(rows: list[Row], numbers: list[int]) -> list[list[Any]]:
+    header = EXPORT_HEADER[:7] + [f"Competency {n}" for n in numbers] + EXPORT_HEADER[7:]
+    out: list[list[Any]] = [header]
+    for row in rows:
+        r = row.result
+        out.append(
+            [
+                r.rank,
+                r.pct.code,
+                r.pct.name,
+                r.sha.name,
+                *(r.governance[a] for a in GOVERNANCE_AREAS),
+                *row.levels,
+                r.governance_points,
+                r.competency_points,
+                r.outcome_score if r.outcome_score is not None else "",
+                r.mark,
+                row.tier_label,
+                "yes" if r.elite_candidate else "no",
+                r.previous_rank if r.previous_rank is not None else "",
+                row.movement,
+            ]
+        )
+    return out
+
+
+def to_csv(table: list[list[Any]]) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    for line in table:
+        # Neutralise spreadsheet formulas in text cells (CSV injection).
+        writer.writerow([f"'{v}" if isinstance(v, str) and v[:1] in "=+-@" else v for v in line])
+    return buffer.getvalue()
+
+
+def to_xlsx(table: list[list[Any]], title: str) -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = title[:31]
+    for line in table:
+        sheet.append([float(v) if isinstance(v, Decimal) else v for v in line])
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    sheet.freeze_panes = "A2"
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()

@@ -1,0 +1,476 @@
+"""Panel pages × roles: what each person sees, can do, and is refused."""
+
+from __future__ import annotations
+
+import pytest
+
+from assurance import models as m
+from assurance.queries.panel_items import panel_items
+from assurance.services import panels
+from tests.assurance.panel_factories import (
+    full_values,
+    panel_cycle,
+    panel_day,
+    set_phase,
+    submitted_self_assessment,
+)
+from tests.factories import sha_user
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def p3(reference_data):
+    return panel_cycle(open_phase=3)
+
+
+@pytest.fixture
+def camden_sa(p3, camden):
+    return submitted_self_assessment(p3, camden, self_level=3)
+
+
+@pytest.fixture
+def durham_sa(p3, durham):
+    return submitted_self_assessment(p3, durham)
+
+
+@pytest.fixture
+def day(p3, london, sara, sam, camden_sa):
+    return panel_day(p3, london, [sara, sam], slots=[(camden_sa.pct, "10:00", "12:00")])
+
+
+def as_user(client, user):
+    client.force_login(user)
+    return client
+
+
+def sheet_post(sa, level=2, rating="amber", actual="17.5", rationale="Because."):
+    data = {}
+    for item in panel_items(sa):
+        p = item.field_prefix
+        data[f"{p}__value"] = {"level": level, "rating": rating, "actual": actual}[item.kind]
+        data[f"{p}__rationale"] = rationale
+    return data
+
+
+def url(name, *args):
+    from django.urls import reverse
+
+    return reverse(f"panels:{name}", args=args)
+
+
+# --- Index
+
+
+def test_assessors_see_their_shas_submitted_self_assessments(
+    client, day, camden_sa, durham_sa, sara
+):
+    response = as_user(client, sara).get(url("index"))
+    assert response.status_code == 200
+    assert b"Camden" in response.content and b"County Durham" not in response.content
+
+
+def test_dh_sees_every_sha(client, day, camden_sa, durham_sa, dora):
+    response = as_user(client, dora).get(url("index"))
+    assert b"Camden" in response.content and b"County Durham" in response.content
+
+
+def test_pct_staff_see_no_consensus_before_publication(client, camden_sa, alice):
+    response = as_user(client, alice).get(url("index"))
+    assert b"once the Department of Health has published" in response.content
+    assert as_user(client, alice).get(url("result", camden_sa.pk)).status_code == 404
+
+
+def test_pct_staff_see_their_consensus_after_publication(client, camden_sa, alice, bob):
+    m.Publication.objects.create(cycle=camden_sa.cycle, version=1, status="complete")
+    assert as_user(client, alice).get(url("result", camden_sa.pk)).status_code == 200
+    assert as_user(client, bob).get(url("result", camden_sa.pk)).status_code == 404
+
+
+def test_anonymous_people_are_sent_to_sign_in(client, camden_sa):
+    assert client.get(url("result", camden_sa.pk)).status_code == 302
+
+
+# --- Panel days
+
+
+def test_the_lead_schedules_a_panel_day(client, p3, lena, sara, sam):
+    response = as_user(client, lena).post(
+        url("day_new", p3.pk),
+        {"date": "2010-04-20", "venue": "Southside", "members": [sara.pk, sam.pk]},
+    )
+    day = m.PanelDay.objects.get()
+    assert response.status_code == 302 and response.url == url("day_detail", day.pk)
+    assert day.members.count() == 2
+
+
+def test_scheduling_shows_errors_next_to_the_fields_and_keeps_input(client, p3, lena, sara):
+    response = as_user(client, lena).post(url("day_new", p3.pk), {"date": "", "venue": "Southside"})
+    html = response.content.decode()
+    assert "There is a problem" in html
+    assert "Enter the date of the panel day" in html and "Choose at least one panel member" in html
+    assert 'value="Southside"' in html
+    assert not m.PanelDay.objects.exists()
+
+
+def test_assessors_cannot_schedule(client, p3, sara):
+    assert as_user(client, sara).get(url("day_new", p3.pk)).status_code == 404
+
+
+def test_the_lead_adds_a_slot_and_conflicts_are_explained(client, day, lena, islington, p3):
+    submitted_self_assessment(p3, islington)
+    c = as_user(client, lena)
+    response = c.post(
+        url("slot_add", day.pk), {"pct": islington.pk, "starts_at": "11:00", "ends_at": "12:30"}
+    )
+    html = response.content.decode()
+    assert "Sara Assessor is already on the panel for Camden" in html
+    assert 'value="11:00"' in html
+    response = c.post(
+        url("slot_add", day.pk), {"pct": islington.pk, "starts_at": "13:00", "ends_at": "14:30"}
+    )
+    assert response.status_code == 302
+    assert day.slots.count() == 2
+
+
+def test_a_pct_from_another_sha_is_not_offered(client, day, lena, durham_sa):
+    response = as_user(client, lena).post(
+        url("slot_add", day.pk), {"pct": durham_sa.pct.pk, "starts_at": "13:00", "ends_at": "14:00"}
+    )
+    assert "Choose a PCT of this SHA" in response.content.decode()
+
+
+def test_another_shas_people_cannot_open_the_day(client, day, nick, alice):
+    assert as_user(client, nick).get(url("day_detail", day.pk)).status_code == 404
+    assert as_user(client, alice).get(url("day_detail", day.pk)).status_code == 404
+    assert as_user(client, nick).get(url("day_ics", day.pk)).status_code == 404
+
+
+def test_a_peer_expert_sees_only_days_they_sit_on(client, day, london, p3):
+    peer = sha_user(london, m.Role.PEER_EXPERT)
+    assert as_user(client, peer).get(url("day_detail", day.pk)).status_code == 404
+    day.members.add(peer)
+    assert as_user(client, peer).get(url("day_detail", day.pk)).status_code == 200
+
+
+def test_members_download_an_icalendar_entry(client, day, sara):
+    response = as_user(client, sara).get(url("day_ics", day.pk))
+    assert response["Content-Type"] == "text/calendar; charset=utf-8"
+    assert "attachment" in response["Content-Disposition"]
+    body = response.content.decode()
+    assert body.startswith("BEGIN:VCALENDAR\r\n") and body.endswith("END:VCALENDAR\r\n")
+    unfolded = body.replace("\r\n ", "")
+    # 10:00 London time in April is 09:00 UTC (British Summer Time).
+    assert "DTSTART:20100420T090000Z" in unfolded and "DTEND:20100420T110000Z" in unfolded
+    assert "10:00–12:00 Camden (5K7)" in unfolded
+
+
+# --- Review
+
+
+def test_assessors_review_and_note_in_phase_two(client, reference_data, camden, sara, nick):
+    cycle = panel_cycle(open_phase=2)
+    sa = submitted_self_assessment(cycle, camden)
+    c = as_user(client, sara)
+    assert c.get(url("review", sa.pk)).status_code == 200
+    response = c.post(
+        url("review_note", sa.pk, "competency-5"),
+        {"competency-5-note": "Thin JSNA.", "competency-5-questions": "Where is it?"},
+    )
+    assert response.status_code == 302
+    assert m.ReviewNote.objects.get().questions == "Where is it?"
+    assert as_user(client, nick).get(url("review", sa.pk)).status_code == 404
+
+
+def test_an_empty_note_is_refused_next_to_the_field(client, reference_data, camden, sara):
+    cycle = panel_cycle(open_phase=2)
+    sa = submitted_self_assessment(cycle, camden)
+    response = as_user(client, sara).post(
+        url("review_note", sa.pk, "governance"),
+        {"governance-note": "", "governance-questions": ""},
+        headers={"HX-Request": "true"},
+    )
+    assert "Enter a note or a question" in response.content.decode()
+    assert "<html" not in response.content.decode()
+
+
+def test_a_draft_self_assessment_cannot_be_reviewed(client, p3, islington, sara):
+    sa = m.SelfAssessment.objects.create(cycle=p3, pct=islington)
+    assert as_user(client, sara).get(url("review", sa.pk)).status_code == 404
+
+
+# --- Scoring
+
+
+def test_a_member_scores_and_sees_the_self_rating_beside(client, day, camden_sa, sara):
+    c = as_user(client, sara)
+    html = c.get(url("score_sheet", camden_sa.pk)).content.decode()
+    assert "PCT's self-assessment: <strong>3</strong>" in html
+    assert c.post(url("score_sheet", camden_sa.pk), sheet_post(camden_sa)).status_code == 302
+    assert m.PanelScore.objects.filter(sheet__assessor=sara).count() == len(panel_items(camden_sa))
+
+
+def test_bad_input_is_shown_next_to_each_field_and_nothing_is_lost(client, day, camden_sa, sara):
+    data = sheet_post(camden_sa)
+    items = panel_items(camden_sa)
+    comp, gov, out = (next(i for i in items if i.kind == k) for k in ("level", "rating", "actual"))
+    data[f"{comp.field_prefix}__value"] = "5"
+    data[f"{gov.field_prefix}__value"] = "purple"
+    data[f"{out.field_prefix}__value"] = "about twelve"
+    second = [i for i in items if i.kind == "level"][1]
+    data[f"{second.field_prefix}__rationale"] = ""
+    data[f"{second.field_prefix}__value"] = "2"
+    html = as_user(client, sara).post(url("score_sheet", camden_sa.pk), data).content.decode()
+    assert "There is a problem" in html
+    assert f"Choose a level from 1 to 4 for {comp.label}." in html
+    assert f"Choose red, amber or green for {gov.label}." in html
+    assert "as a number, like 12.5" in html and 'value="about twelve"' in html
+    assert f"Enter a rationale for {second.label}." in html
+    assert not m.PanelScore.objects.exists()
+
+
+def test_non_members_cannot_score(client, day, camden_sa, lena, nick):
+    assert as_user(client, lena).get(url("score_sheet", camden_sa.pk)).status_code == 404
+    assert as_user(client, nick).get(url("score_sheet", camden_sa.pk)).status_code == 404
+
+
+def test_members_see_others_scores_only_after_submitting(client, day, camden_sa, sara, sam):
+    panels.record_panel_scores(sam, camden_sa, full_values(camden_sa, level=1))
+    panels.submit_score_sheet(sam, camden_sa)
+    c = as_user(client, sara)
+    html = c.get(url("score_sheet", camden_sa.pk)).content.decode()
+    assert "Sam Assessor" not in html
+    c.post(url("score_sheet", camden_sa.pk), sheet_post(camden_sa))
+    response = c.post(url("score_sheet_submit", camden_sa.pk))
+    assert response.status_code == 302
+    html = c.get(url("score_sheet", camden_sa.pk)).content.decode()
+    assert "Sam Assessor" in html
+
+
+def test_submitting_an_incomplete_sheet_says_what_is_missing(client, day, camden_sa, sara):
+    html = as_user(client, sara).post(url("score_sheet_submit", camden_sa.pk)).content.decode()
+    assert "Score every item before you submit" in html
+
+
+# --- Consensus
+
+
+@pytest.fixture
+def scored(day, camden_sa, sara, sam):
+    panels.record_panel_scores(sara, camden_sa, full_values(camden_sa, level=1))
+    panels.submit_score_sheet(sara, camden_sa)
+    panels.record_panel_scores(sam, camden_sa, full_values(camden_sa, level=3))
+    panels.submit_score_sheet(sam, camden_sa)
+    return camden_sa
+
+
+def test_the_lead_sees_scores_side_by_side_with_spreads_highlighted(client, scored, lena):
+    html = as_user(client, lena).get(url("consensus", scored.pk)).content.decode()
+    assert "Sara Assessor" in html and "Sam Assessor" in html
+    assert "Spread of 2 levels" in html and "wcc-spread-highlight" in html
+
+
+def test_the_lead_sets_consensus_and_the_result_locks(client, scored, lena):
+    response = as_user(client, lena).post(url("consensus", scored.pk), sheet_post(scored))
+    assert response.status_code == 302
+    assert m.PanelResult.objects.get(self_assessment=scored).is_locked
+
+
+def test_assessors_cannot_open_consensus(client, scored, sara, nick):
+    assert as_user(client, sara).get(url("consensus", scored.pk)).status_code == 404
+    assert as_user(client, nick).get(url("consensus", scored.pk)).status_code == 404
+
+
+def test_a_lead_on_the_panel_must_submit_first(client, scored, lena):
+    m.PanelDay.objects.get().members.add(lena)
+    response = as_user(client, lena).get(url("consensus", scored.pk))
+    assert response.status_code == 302 and response.url == url("score_sheet", scored.pk)
+
+
+# --- Results and moderation
+
+
+@pytest.fixture
+def calibrating(scored, lena):
+    panels.set_consensus(lena, scored, full_values(scored, level=2))
+    set_phase(scored.cycle, 4)
+    return m.SelfAssessment.objects.get(pk=scored.pk)
+
+
+def test_three_scores_side_by_side_and_the_trail(client, calibrating, dora):
+    consensus = m.Consensus.objects.filter(
+        self_assessment=calibrating, competency__isnull=False
+    ).first()
+    c = as_user(client, dora)
+    response = c.post(
+        url("moderate", consensus.pk), {"value": "3", "reason": "Strong JSNA evidence."}
+    )
+    assert response.status_code == 302
+    html = c.get(url("result", calibrating.pk)).content.decode()
+    assert "Panel consensus" in html and "Moderated" in html
+    assert "Strong JSNA evidence." in html and "National (DH)" in html and "Dora DH" in html
+
+
+def test_moderation_without_a_reason_is_refused_next_to_the_field(client, calibrating, lena):
+    consensus = m.Consensus.objects.filter(
+        self_assessment=calibrating, competency__isnull=False
+    ).first()
+    html = (
+        as_user(client, lena)
+        .post(url("moderate", consensus.pk), {"value": "3", "reason": ""})
+        .content.decode()
+    )
+    assert "Enter the reason for moderating this score." in html
+    assert not m.Moderation.objects.exists()
+
+
+def test_assessors_and_other_leads_cannot_moderate(client, calibrating, sara, north_east):
+    consensus = m.Consensus.objects.filter(self_assessment=calibrating).first()
+    assert as_user(client, sara).get(url("moderate", consensus.pk)).status_code == 404
+    other_lead = sha_user(north_east, m.Role.SHA_LEAD)
+    assert as_user(client, other_lead).get(url("moderate", consensus.pk)).status_code == 404
+
+
+# --- Calibration
+
+
+def test_calibration_for_a_competency_and_a_governance_area(client, calibrating, dora, lena):
+    competency = m.Competency.objects.filter(framework=calibrating.cycle.framework).first()
+    c = as_user(client, dora)
+    html = c.get(
+        url("calibration_item", calibrating.cycle_id, "competency", competency.number)
+    ).content.decode()
+    assert "<svg" in html and '<title id="chart-title">' in html and "<desc" in html
+    assert 'data-testid="sha-Q36"' in html
+    html = c.get(
+        url("calibration_item", calibrating.cycle_id, "governance", "board")
+    ).content.decode()
+    assert "Governance: Board" in html
+    html = (
+        as_user(client, lena)
+        .get(url("calibration_item", calibrating.cycle_id, "governance", "board"))
+        .content.decode()
+    )
+    assert 'data-testid="sha-Q36"' in html and 'data-testid="sha-Q30"' not in html
+
+
+def test_assessors_and_pct_staff_cannot_calibrate(client, calibrating, sara, alice):
+    assert as_user(client, sara).get(url("calibration", calibrating.cycle_id)).status_code == 404
+    assert as_user(client, alice).get(url("calibration", calibrating.cycle_id)).status_code == 404
+
+
+def test_an_outcome_actual_shows_its_status_and_the_outcome_score(client, day, camden_sa, sara):
+    c = as_user(client, sara)
+    c.post(url("score_sheet", camden_sa.pk), sheet_post(camden_sa, actual="19"))
+    html = c.get(url("score_sheet", camden_sa.pk)).content.decode()
+    outcome = next(i for i in panel_items(camden_sa) if i.kind == "actual")
+    # Baseline 20, target 18, lower is better: 19 is better than baseline, short of target.
+    assert f'data-testid="status-{outcome.key}">Improved<' in html
+    assert "<strong>0.500</strong>" in html
+
+
+def test_assessors_cannot_open_a_self_assessment_before_phase_two(
+    client, cycle, camden, sara, dora
+):
+    sa = submitted_self_assessment(cycle, camden)  # the cycle fixture has phase 1 open
+    assert as_user(client, sara).get(url("review", sa.pk)).status_code == 404
+    assert b"Camden" not in as_user(client, sara).get(url("index") + f"?cycle={cycle.pk}").content
+    assert as_user(client, dora).get(url("review", sa.pk)).status_code == 200
+
+
+def test_the_review_links_each_evidence_document_to_its_download(
+    client, reference_data, camden, sara
+):
+    from django.core.files.base import ContentFile
+
+    cycle = panel_cycle(open_phase=2)
+    sa = submitted_self_assessment(cycle, camden)
+    doc = m.EvidenceDocument(
+        self_assessment=sa,
+        kind=m.DocumentKind.STRATEGIC_PLAN,
+        original_name="plan.pdf",
+        content_type="application/pdf",
+        size=4,
+        sha256="0" * 64,
+    )
+    doc.file.save("plan.pdf", ContentFile(b"%PDF"), save=True)
+    c = as_user(client, sara)
+    html = c.get(url("review", sa.pk)).content.decode()
+    download = f"/self-assessment/evidence/{doc.pk}/download/"
+    assert download in html
+    assert c.get(download).status_code == 200
+
+
+def test_a_peer_expert_scores_only_on_their_panel(client, day, camden_sa, london, p3, islington):
+    peer = sha_user(london, m.Role.PEER_EXPERT, full_name="Pat Peer")
+    other = submitted_self_assessment(p3, islington)
+    assert as_user(client, peer).get(url("score_sheet", camden_sa.pk)).status_code == 404
+    day.members.add(peer)
+    c = as_user(client, peer)
+    assert c.get(url("score_sheet", camden_sa.pk)).status_code == 200
+    assert c.get(url("review", other.pk)).status_code == 404
+    assert b"Islington" not in c.get(url("index")).content
+
+
+def test_adding_a_slot_with_htmx_swaps_the_form_or_redirects(client, day, lena, islington, p3):
+    submitted_self_assessment(p3, islington)
+    c = as_user(client, lena)
+    bad = c.post(
+        url("slot_add", day.pk),
+        {"pct": islington.pk, "starts_at": "11:00", "ends_at": "10:00"},
+        headers={"HX-Request": "true"},
+    )
+    assert "The slot must end after it starts." in bad.content.decode()
+    assert "<html" not in bad.content.decode()
+    good = c.post(
+        url("slot_add", day.pk),
+        {"pct": islington.pk, "starts_at": "13:00", "ends_at": "14:00"},
+        headers={"HX-Request": "true"},
+    )
+    assert good["HX-Redirect"] == url("day_detail", day.pk)
+
+
+def test_the_index_query_count_does_not_grow_with_pcts(
+    client, p3, london, sara, django_assert_max_num_queries, reference_data
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    pcts = list(m.PCT.objects.filter(sha=london).order_by("code"))
+    for pct in pcts[:2]:
+        submitted_self_assessment(p3, pct)
+    panel_day(p3, london, [sara], slots=[(pcts[0], "10:00", "11:00")])
+    c = as_user(client, sara)
+    with CaptureQueriesContext(connection) as small:
+        c.get(url("index"))
+    for i, pct in enumerate(pcts[2:20]):
+        submitted_self_assessment(p3, pct)
+        panel_day(
+            p3,
+            london,
+            [sara],
+            date=p3.phases.first().opens_on,
+            slots=[(pct, f"{8 + i % 10:02d}:00", f"{8 + i % 10:02d}:30")],
+        )
+    with CaptureQueriesContext(connection) as large:
+        c.get(url("index"))
+    assert len(small) == len(large)
+
+
+def test_the_error_summary_links_a_radio_error_to_its_first_option(client, calibrating, dora):
+    consensus = m.Consensus.objects.filter(
+        self_assessment=calibrating, competency__isnull=False
+    ).first()
+    html = (
+        as_user(client, dora).post(url("moderate", consensus.pk), {"reason": "x"}).content.decode()
+    )
+    assert 'href="#id_value_0"' in html and 'id="id_value_0"' in html
+
+
+def test_the_lead_does_not_see_a_draft_sheet(client, day, camden_sa, sara, sam, lena):
+    panels.record_panel_scores(sara, camden_sa, full_values(camden_sa))
+    panels.submit_score_sheet(sara, camden_sa)
+    panels.record_panel_scores(sam, camden_sa, full_values(camden_sa, level=4))
+    html = as_user(client, lena).get(url("consensus", camden_sa.pk)).content.decode()
+    assert "Sara Assessor" in html and "Sam Assessor" not in html
+    assert "1 submitted score sheet." in html
