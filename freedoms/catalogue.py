@@ -9,7 +9,7 @@ import yaml
 from django.conf import settings
 from django.db import transaction
 
-from freedoms import eligibility
+from assurance.rules import consequences
 from freedoms.models import Freedom, InnovationFund
 
 CATALOGUE = Path(settings.BASE_DIR) / "fixtures" / "freedoms.yaml"
@@ -23,7 +23,7 @@ def load_catalogue(path: Path = CATALOGUE) -> int:
     """
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     codes = {row["code"] for row in data["freedoms"]}
-    missing = {c.value for c in eligibility.FreedomCode} - codes
+    missing = {c.value for c in consequences.FreedomCode} - codes
     if missing:
         raise ValueError(f"{path}: freedoms missing: {', '.join(sorted(missing))}")
     for row in data["freedoms"]:

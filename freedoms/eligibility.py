@@ -1,4 +1,6 @@
-"""What follows from a tier (domain brief §5): freedoms, regime, plans, franchises, the fund.
+"""Rules of the freedoms once granted (domain brief §5): review calendar, notices at the next
+publication, franchises, multi-year budgets, the innovation fund. What a tier brings
+(freedoms, regime, required plans) is :mod:`assurance.rules.consequences`.
 
 Pure rules: plain values and frozen dataclasses in, values out. No ORM, no settings, no
 clock (``today`` is passed in). A newcomer asking "why does this PCT have a development
@@ -9,138 +11,13 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
 
-
-class TierName(StrEnum):
-    FREEDOMS = "freedoms"
-    SUPPORT = "support"
-    NOTICE = "notice"
-
-
-class Regime(StrEnum):
-    """Performance-management regime (§5 [rule]): how often the SHA reviews the PCT."""
-
-    ANNUAL = "annual"
-    QUARTERLY = "quarterly"
-    MONTHLY = "monthly"
-
-
-class FreedomCode(StrEnum):
-    """The seven freedoms (§5 [fact]), in the order DH listed them."""
-
-    LIGHTER_TOUCH = "lighter_touch"
-    FRANCHISING = "franchising"
-    SEAT_AT_TABLE = "seat_at_table"
-    MULTI_YEAR_BUDGETS = "multi_year_budgets"
-    HIGHLIGHTED = "highlighted"
-    INNOVATION_FUND = "innovation_fund"
-    PAY_FLEXIBILITIES = "pay_flexibilities"
-
-
-ALL_FREEDOMS: tuple[FreedomCode, ...] = tuple(FreedomCode)
-
-# §5 [rule]: freedoms tier → annual review; support → quarterly; on notice → monthly.
-REGIME_BY_TIER: Mapping[TierName, Regime] = {
-    TierName.FREEDOMS: Regime.ANNUAL,
-    TierName.SUPPORT: Regime.QUARTERLY,
-    TierName.NOTICE: Regime.MONTHLY,
-}
-REVIEW_INTERVAL_MONTHS: Mapping[Regime, int] = {
-    Regime.ANNUAL: 12,
-    Regime.QUARTERLY: 3,
-    Regime.MONTHLY: 1,
-}
-
-GOVERNANCE_AREAS: tuple[str, ...] = ("strategy", "finance", "board")
-GOVERNANCE_LABELS: Mapping[str, str] = {
-    "strategy": "Strategy",
-    "finance": "Finance",
-    "board": "Board",
-}
-# §5: a development plan against each support-tier competency below this level.
-DEVELOPMENT_THRESHOLD = 3
-
-
-class PlanKind(StrEnum):
-    RECOVERY = "recovery"
-    DEVELOPMENT = "development"
-
-
-@dataclass(frozen=True)
-class TierResult:
-    """The parts of one PCT's published result that consequences depend on."""
-
-    tier: TierName
-    governance: Mapping[str, str]
-    competency_levels: Mapping[str, int]
-
-
-@dataclass(frozen=True)
-class RequiredPlan:
-    """A plan the PCT must agree with its SHA. ``subject`` is stable: it keys the plan row."""
-
-    kind: PlanKind
-    subject: str
-    title: str
-
-
-@dataclass(frozen=True)
-class Consequences:
-    freedoms: tuple[FreedomCode, ...]
-    regime: Regime
-    on_notice: bool
-    support_package: bool
-    plans: tuple[RequiredPlan, ...]
-
-
-def required_plans(result: TierResult) -> tuple[RequiredPlan, ...]:
-    """Plans a result requires (§2.2 fact, §5 rule).
-
-    - On notice: a recovery plan for the notice.
-    - Any amber or red governance area (whatever the tier): a recovery plan for that area.
-    - Support tier: a development plan for each competency below level 3.
-    """
-    plans: list[RequiredPlan] = []
-    if result.tier is TierName.NOTICE:
-        plans.append(RequiredPlan(PlanKind.RECOVERY, "notice", "Recovery plan: on notice"))
-    for area in GOVERNANCE_AREAS:
-        rating = result.governance.get(area, "")
-        if rating in {"amber", "red"}:
-            plans.append(
-                RequiredPlan(
-                    PlanKind.RECOVERY,
-                    f"governance:{area}",
-                    f"Recovery plan: {GOVERNANCE_LABELS[area].lower()} governance ({rating})",
-                )
-            )
-    if result.tier is TierName.SUPPORT:
-        for number in sorted(result.competency_levels, key=int):
-            level = result.competency_levels[number]
-            if level < DEVELOPMENT_THRESHOLD:
-                plans.append(
-                    RequiredPlan(
-                        PlanKind.DEVELOPMENT,
-                        f"competency:{int(number)}",
-                        f"Development plan: competency {int(number)} (level {level})",
-                    )
-                )
-    return tuple(plans)
-
-
-def consequences(result: TierResult) -> Consequences:
-    """Everything that follows from one PCT's tier (§5)."""
-    return Consequences(
-        freedoms=ALL_FREEDOMS if result.tier is TierName.FREEDOMS else (),
-        regime=REGIME_BY_TIER[result.tier],
-        on_notice=result.tier is TierName.NOTICE,
-        support_package=result.tier is TierName.SUPPORT,
-        plans=required_plans(result),
-    )
-
+from assurance.rules.consequences import REVIEW_INTERVAL_MONTHS, Regime
+from assurance.rules.tiers import Tier
 
 # --- Review calendar ---------------------------------------------------------------------
 
@@ -172,10 +49,10 @@ class NoticeOutcome(StrEnum):
     ESCALATED = "escalated"
 
 
-def notice_outcome(next_tier: TierName | None) -> NoticeOutcome:
+def notice_outcome(next_tier: Tier | None) -> NoticeOutcome:
     """§5: at the next cycle a notice is discharged, or escalated if the PCT is on notice
     again. A PCT missing from the next publication is escalated: nothing shows it improved."""
-    if next_tier is None or next_tier is TierName.NOTICE:
+    if next_tier is None or next_tier is Tier.NOTICE:
         return NoticeOutcome.ESCALATED
     return NoticeOutcome.DISCHARGED
 
@@ -213,7 +90,7 @@ class FranchiseProposal:
     franchisor_id: int
     receiver_id: int
     franchisor_holds_freedom: bool
-    receiver_tier: TierName | None
+    receiver_tier: Tier | None
     service: str
     all_services: bool
     starts_on: dt.date
@@ -241,7 +118,7 @@ def franchise_problems(proposal: FranchiseProposal, existing: Iterable[Agreement
         )
     if proposal.franchisor_id == proposal.receiver_id:
         problems.append(Problem("receiver", "A PCT cannot franchise its own services."))
-    elif proposal.receiver_tier is TierName.FREEDOMS:
+    elif proposal.receiver_tier is Tier.FREEDOMS:
         problems.append(
             Problem(
                 "receiver",

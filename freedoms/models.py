@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from assurance.rules import consequences
 from freedoms import eligibility
 
 USER = settings.AUTH_USER_MODEL
@@ -34,9 +35,9 @@ class Freedom(models.Model):
 
 
 class Regime(models.TextChoices):
-    ANNUAL = eligibility.Regime.ANNUAL.value, "Annual"
-    QUARTERLY = eligibility.Regime.QUARTERLY.value, "Quarterly"
-    MONTHLY = eligibility.Regime.MONTHLY.value, "Monthly"
+    ANNUAL = consequences.Regime.ANNUAL.value, "Annual"
+    QUARTERLY = consequences.Regime.QUARTERLY.value, "Quarterly"
+    MONTHLY = consequences.Regime.MONTHLY.value, "Monthly"
 
 
 class Standing(models.Model):
@@ -327,8 +328,8 @@ class FundApplication(Decided):
 
 
 class PlanKind(models.TextChoices):
-    RECOVERY = eligibility.PlanKind.RECOVERY.value, "Recovery plan"
-    DEVELOPMENT = eligibility.PlanKind.DEVELOPMENT.value, "Development plan"
+    RECOVERY = consequences.PlanKind.RECOVERY.value, "Recovery plan"
+    DEVELOPMENT = consequences.PlanKind.DEVELOPMENT.value, "Development plan"
 
 
 class PlanStatus(models.TextChoices):

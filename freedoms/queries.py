@@ -9,8 +9,8 @@ from typing import Any
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 
 from assurance.models import PCT, Publication, PublicationStatus
+from assurance.rules.consequences import FreedomCode
 from freedoms import eligibility
-from freedoms.eligibility import FreedomCode
 from freedoms.models import (
     ActionStatus,
     BudgetProposal,

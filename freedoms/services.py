@@ -18,9 +18,12 @@ from django.db.models import Sum
 from django.utils import timezone
 
 from assurance.models import PCT, AuditEntry, Publication, PublicationStatus, Role, User
+from assurance.rules import consequences
+from assurance.rules.consequences import FreedomCode
+from assurance.rules.tiers import Tier
 from assurance.services.audit import record
 from freedoms import eligibility
-from freedoms.eligibility import FreedomCode, Problem, TierName
+from freedoms.eligibility import Problem
 from freedoms.models import (
     LIVE_FRANCHISE,
     ActionStatus,
@@ -113,9 +116,9 @@ def confirm_publication(publication: Publication, *, by: User) -> GrantSummary:
     return grant_freedoms(publication, by=by)
 
 
-def _tier_result(result: object) -> eligibility.TierResult:
-    return eligibility.TierResult(
-        tier=TierName(result.tier),  # type: ignore[attr-defined]
+def _tier_result(result: object) -> consequences.TierResult:
+    return consequences.TierResult(
+        tier=Tier(result.tier),  # type: ignore[attr-defined]
         governance=result.governance,  # type: ignore[attr-defined]
         competency_levels={str(k): int(v) for k, v in result.competency_levels.items()},  # type: ignore[attr-defined]
     )
@@ -137,8 +140,8 @@ def grant_freedoms(publication: Publication, *, by: User | None) -> GrantSummary
     if set(freedoms) != {c.value for c in FreedomCode}:
         raise _refuse("The freedoms catalogue is not loaded: run manage.py load_freedoms.")
     results = list(publication.results.select_related("pct"))
-    tiers = {r.pct_id: TierName(r.tier) for r in results}
-    freedoms_pcts = {pid for pid, tier in tiers.items() if tier is TierName.FREEDOMS}
+    tiers = {r.pct_id: Tier(r.tier) for r in results}
+    freedoms_pcts = {pid for pid, tier in tiers.items() if tier is Tier.FREEDOMS}
 
     # Grants: lapse those of PCTs that left the freedoms tier; flag their franchises.
     lapsing = Grant.objects.filter(status=GrantStatus.ACTIVE).exclude(pct_id__in=freedoms_pcts)
@@ -186,7 +189,7 @@ def grant_freedoms(publication: Publication, *, by: User | None) -> GrantSummary
             granted_by=by,
         )
         for pct_id in sorted(freedoms_pcts)
-        for code in eligibility.ALL_FREEDOMS
+        for code in consequences.ALL_FREEDOMS
         if code.value not in held[pct_id]
     ]
     Grant.objects.bulk_create(new_grants)
@@ -239,13 +242,13 @@ def grant_freedoms(publication: Publication, *, by: User | None) -> GrantSummary
 
 
 def _settle_designations(
-    publication: Publication, tiers: dict[int, TierName], now: dt.datetime, summary: GrantSummary
+    publication: Publication, tiers: dict[int, Tier], now: dt.datetime, summary: GrantSummary
 ) -> None:
     """Discharge or escalate notices, end support packages, create new ones (§5)."""
     wanted = {
-        (pid, DesignationKind.NOTICE if tier is TierName.NOTICE else DesignationKind.SUPPORT)
+        (pid, DesignationKind.NOTICE if tier is Tier.NOTICE else DesignationKind.SUPPORT)
         for pid, tier in tiers.items()
-        if tier is not TierName.FREEDOMS
+        if tier is not Tier.FREEDOMS
     }
     kept: set[tuple[int, str]] = set()
     ended: dict[tuple[str, str], list[int]] = defaultdict(list)
@@ -307,12 +310,12 @@ def _update_standings(publication: Publication, results: list, today: dt.date) -
             "pct_id", "regime"
         )
     )
-    same: dict[TierName, list[int]] = defaultdict(list)
-    restart: dict[TierName, list[int]] = defaultdict(list)
+    same: dict[Tier, list[int]] = defaultdict(list)
+    restart: dict[Tier, list[int]] = defaultdict(list)
     to_create = []
     for result in results:
-        tier = TierName(result.tier)
-        regime = eligibility.REGIME_BY_TIER[tier]
+        tier = Tier(result.tier)
+        regime = consequences.REGIME_BY_TIER[tier]
         if existing.get(result.pct_id) == regime.value:
             # Same regime: the review calendar carries on from the last review.
             same[tier].append(result.pct_id)
@@ -333,7 +336,7 @@ def _update_standings(publication: Publication, results: list, today: dt.date) -
     for tier, pct_ids in same.items():
         Standing.objects.filter(pct_id__in=pct_ids).update(publication=publication, tier=tier.value)
     for tier, pct_ids in restart.items():
-        regime = eligibility.REGIME_BY_TIER[tier]
+        regime = consequences.REGIME_BY_TIER[tier]
         Standing.objects.filter(pct_id__in=pct_ids).update(
             publication=publication,
             tier=tier.value,
@@ -359,7 +362,7 @@ def _require_plans(publication: Publication, results: list, summary: GrantSummar
             title=plan.title,
         )
         for result in results
-        for plan in eligibility.required_plans(_tier_result(result))
+        for plan in consequences.required_plans(_tier_result(result))
         if (result.pct_id, plan.subject) not in existing
     ]
     Plan.objects.bulk_create(plans)
@@ -387,7 +390,7 @@ def record_review(pct: PCT, *, by: User, held_on: dt.date, summary: str) -> Revi
     if standing.last_review_on is None or held_on >= standing.last_review_on:
         standing.last_review_on = held_on
         standing.next_review_due = eligibility.next_review_due(
-            eligibility.Regime(standing.regime), standing.since, held_on
+            consequences.Regime(standing.regime), standing.since, held_on
         )
         standing.save(update_fields=["last_review_on", "next_review_due"])
     record(
@@ -444,7 +447,7 @@ def propose_franchise(
             franchisor_id=franchisor.pk,
             receiver_id=receiver.pk,
             franchisor_holds_freedom=holds_freedom(franchisor, FreedomCode.FRANCHISING),
-            receiver_tier=TierName(standing.tier) if standing else None,
+            receiver_tier=Tier(standing.tier) if standing else None,
             service=service,
             all_services=all_services,
             starts_on=starts_on,

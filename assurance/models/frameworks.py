@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
+from assurance.rules.scoring import GOVERNANCE_AREAS, GOVERNANCE_LABELS
+
 
 class Framework(models.Model):
     """A year's competency framework. Never edited once a cycle using it has opened."""
@@ -92,10 +94,10 @@ class LevelDescriptor(models.Model):
         return f"{self.level} {self.name}"
 
 
-class GovernanceArea(models.TextChoices):
-    STRATEGY = "strategy", "Strategy"
-    FINANCE = "finance", "Finance"
-    BOARD = "board", "Board"
+# Choices derive from the one list of areas in the rules (assurance.rules.scoring).
+GovernanceArea = models.TextChoices(
+    "GovernanceArea", [(a.upper(), (a, GOVERNANCE_LABELS[a])) for a in GOVERNANCE_AREAS]
+)
 
 
 class RAG(models.TextChoices):

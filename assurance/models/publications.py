@@ -6,11 +6,10 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from assurance.rules import tiers
 
-class Tier(models.TextChoices):
-    FREEDOMS = "freedoms", "Freedoms"
-    SUPPORT = "support", "Support"
-    NOTICE = "notice", "On notice"
+# Choices derive from the one tier enum of the rules (assurance.rules.tiers.Tier).
+Tier = models.TextChoices("Tier", [(t.name, (t.value, t.label)) for t in tiers.Tier])
 
 
 class PublicationStatus(models.TextChoices):

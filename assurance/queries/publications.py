@@ -23,7 +23,8 @@ from assurance.models import (
     PublishedResult,
     Tier,
 )
-from assurance.rules import tiers
+from assurance.rules import consequences, tiers
+from assurance.rules.scoring import GOVERNANCE_AREAS
 
 SORTS = {
     "rank": ("rank", "pct__name"),
@@ -32,7 +33,6 @@ SORTS = {
     "mark": ("-mark", "rank", "pct__name"),
     "movement": ("movement_order", "rank", "pct__name"),
 }
-GOVERNANCE_AREAS = ("strategy", "finance", "board")
 RAG_TAG = {"green": "nhsuk-tag--green", "amber": "nhsuk-tag--orange", "red": "nhsuk-tag--red"}
 TIER_TAG = {
     "freedoms": "nhsuk-tag--green",
@@ -290,7 +290,7 @@ def report_context(publication: Publication, result: PublishedResult) -> dict[st
         "previous_row": present([previous], [c.number for c in comps])[0] if previous else None,
         "competency_rows": competency_rows,
         "chart": chart(comps, result.competency_levels, regional.get(result.sha_id, {}), national),
-        "what_follows": tiers.what_follows(
+        "what_follows": consequences.what_follows(
             tiers.Tier(result.tier),
             governance=result.governance,
             levels={int(k): v for k, v in result.competency_levels.items()},

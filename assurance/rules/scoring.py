@@ -30,6 +30,7 @@ class OutcomeStatus(StrEnum):
 
 GOVERNANCE_POINTS: dict[str, int] = {"red": 0, "amber": 1, "green": 2}
 GOVERNANCE_AREAS: tuple[str, ...] = ("strategy", "finance", "board")
+GOVERNANCE_LABELS: dict[str, str] = {"strategy": "Strategy", "finance": "Finance", "board": "Board"}
 
 
 def competency_score(criteria_levels: Sequence[int]) -> Decimal:

@@ -11,18 +11,14 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
+from assurance.rules.scoring import GOVERNANCE_AREAS
+
 # The four key documents (§3 "Evidence a PCT submits"), in the order shown to people.
 KEY_DOCUMENTS: tuple[tuple[str, str], ...] = (
     ("strategic_plan", "Five-year strategic plan"),
     ("od_plan", "Organisational development plan"),
     ("financial_plan", "Financial plan"),
     ("comms_strategy", "Communications strategy"),
-)
-
-GOVERNANCE_AREAS: tuple[tuple[str, str], ...] = (
-    ("strategy", "Strategy"),
-    ("finance", "Finance"),
-    ("board", "Board"),
 )
 
 
@@ -133,7 +129,7 @@ def section_state(*, started: bool, complete: bool, marked_complete: bool) -> Se
 
 
 def governance_complete(ratings: Mapping[str, str]) -> bool:
-    return all(ratings.get(area) for area, _ in GOVERNANCE_AREAS)
+    return all(ratings.get(area) for area in GOVERNANCE_AREAS)
 
 
 def outcome_complete(baseline: object, target: object) -> bool:

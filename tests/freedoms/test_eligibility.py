@@ -1,23 +1,19 @@
-"""The rules of what follows from a tier (freedoms/eligibility.py), without a database."""
+"""Rules of the freedoms once granted (freedoms/eligibility.py), without a database."""
 
 from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
 
+from assurance.rules.consequences import Regime
+from assurance.rules.tiers import Tier
 from freedoms.eligibility import (
-    ALL_FREEDOMS,
     Agreement,
     FranchiseProposal,
     NoticeOutcome,
-    PlanKind,
     QueueEntry,
-    Regime,
-    TierName,
-    TierResult,
     add_months,
     budget_problems,
-    consequences,
     franchise_problems,
     fund_can_approve,
     fund_queue_order,
@@ -27,53 +23,7 @@ from freedoms.eligibility import (
     notice_outcome,
 )
 
-GREEN = {"strategy": "green", "finance": "green", "board": "green"}
 D = dt.date
-
-
-def result(tier: TierName, governance=GREEN, levels=None) -> TierResult:
-    return TierResult(tier, governance, levels or {str(n): 3 for n in range(1, 11)})
-
-
-def test_a_freedoms_pct_gets_all_seven_freedoms_and_an_annual_review():
-    c = consequences(result(TierName.FREEDOMS))
-    assert c.freedoms == ALL_FREEDOMS
-    assert len(c.freedoms) == 7
-    assert c.regime is Regime.ANNUAL
-    assert not c.on_notice and not c.support_package
-    assert c.plans == ()
-
-
-def test_support_is_quarterly_and_on_notice_monthly():
-    assert consequences(result(TierName.SUPPORT)).regime is Regime.QUARTERLY
-    assert consequences(result(TierName.NOTICE)).regime is Regime.MONTHLY
-    assert consequences(result(TierName.SUPPORT)).freedoms == ()
-    assert consequences(result(TierName.SUPPORT)).support_package
-    assert consequences(result(TierName.NOTICE)).on_notice
-
-
-def test_a_support_pct_needs_a_development_plan_for_each_competency_below_three():
-    levels = {"1": 3, "5": 2, "6": 1, "10": 4, "2": 2}
-    plans = consequences(result(TierName.SUPPORT, levels=levels)).plans
-    assert [(p.kind, p.subject) for p in plans] == [
-        (PlanKind.DEVELOPMENT, "competency:2"),
-        (PlanKind.DEVELOPMENT, "competency:5"),
-        (PlanKind.DEVELOPMENT, "competency:6"),
-    ]
-
-
-def test_each_amber_or_red_governance_area_needs_a_recovery_plan():
-    governance = {"strategy": "amber", "finance": "red", "board": "green"}
-    plans = consequences(result(TierName.SUPPORT, governance=governance)).plans
-    assert [p.subject for p in plans] == ["governance:strategy", "governance:finance"]
-    assert all(p.kind is PlanKind.RECOVERY for p in plans)
-    assert "finance governance (red)" in plans[1].title
-
-
-def test_on_notice_needs_a_recovery_plan_and_no_development_plans():
-    levels = {"1": 1, "2": 2}
-    plans = consequences(result(TierName.NOTICE, governance=GREEN, levels=levels)).plans
-    assert [p.subject for p in plans] == ["notice"]
 
 
 def test_the_review_calendar_runs_from_the_last_review_or_the_start():
@@ -95,9 +45,9 @@ def test_due_this_month_includes_overdue_but_not_next_month():
 
 
 def test_a_notice_is_discharged_when_the_pct_leaves_the_notice_tier():
-    assert notice_outcome(TierName.SUPPORT) is NoticeOutcome.DISCHARGED
-    assert notice_outcome(TierName.FREEDOMS) is NoticeOutcome.DISCHARGED
-    assert notice_outcome(TierName.NOTICE) is NoticeOutcome.ESCALATED
+    assert notice_outcome(Tier.SUPPORT) is NoticeOutcome.DISCHARGED
+    assert notice_outcome(Tier.FREEDOMS) is NoticeOutcome.DISCHARGED
+    assert notice_outcome(Tier.NOTICE) is NoticeOutcome.ESCALATED
     assert notice_outcome(None) is NoticeOutcome.ESCALATED
 
 
@@ -113,7 +63,7 @@ def proposal(**kw) -> FranchiseProposal:
         "franchisor_id": 1,
         "receiver_id": 2,
         "franchisor_holds_freedom": True,
-        "receiver_tier": TierName.NOTICE,
+        "receiver_tier": Tier.NOTICE,
         "service": "Community dentistry",
         "all_services": False,
         "starts_on": D(2010, 10, 1),
@@ -128,7 +78,7 @@ def messages(problems) -> list[str]:
 
 def test_a_good_franchise_proposal_has_no_problems():
     assert franchise_problems(proposal(), []) == []
-    assert franchise_problems(proposal(receiver_tier=TierName.SUPPORT), []) == []
+    assert franchise_problems(proposal(receiver_tier=Tier.SUPPORT), []) == []
 
 
 def test_it_refuses_a_franchisor_without_the_freedom():
@@ -137,7 +87,7 @@ def test_it_refuses_a_franchisor_without_the_freedom():
 
 
 def test_it_refuses_a_receiver_in_the_freedoms_tier():
-    problems = franchise_problems(proposal(receiver_tier=TierName.FREEDOMS), [])
+    problems = franchise_problems(proposal(receiver_tier=Tier.FREEDOMS), [])
     assert problems[0].field == "receiver"
     assert "freedoms tier" in problems[0].message
 
