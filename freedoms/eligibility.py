@@ -17,6 +17,7 @@ from decimal import Decimal
 from enum import StrEnum
 
 from assurance.rules.consequences import REVIEW_INTERVAL_MONTHS, Regime
+from assurance.rules.problems import Problem
 from assurance.rules.tiers import Tier
 
 # --- Review calendar ---------------------------------------------------------------------
@@ -65,14 +66,6 @@ def is_overdue(due_on: dt.date, done: bool, today: dt.date) -> bool:
 
 
 # --- Franchising ---------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Problem:
-    """A refusal with the form field it belongs to ('' for the whole form)."""
-
-    field: str
-    message: str
 
 
 @dataclass(frozen=True)

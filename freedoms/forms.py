@@ -9,16 +9,9 @@ from django import forms
 
 from assurance.models import PCT
 from freedoms.models import ActionStatus
-from freedoms.services import Refused
 from wcc.forms import NHSForm
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-
-
-def show_refusal(form: forms.Form, refused: Refused) -> None:
-    """Put each refusal next to its field (or at the top), as the NHS error pattern asks."""
-    for problem in refused.problems:
-        form.add_error(problem.field if problem.field in form.fields else None, problem.message)
 
 
 class FranchiseProposalForm(NHSForm):

@@ -2,7 +2,7 @@
 
 The rules come from ``freedoms.eligibility`` (domain brief §5); these functions load rows,
 ask the rules, save, and write the audit entry in the same transaction. Refusals raise
-``Refused`` with the problems, each tied to a form field, for the view to show.
+``ServiceError`` with the problems, each tied to a form field, for the view to show.
 """
 
 from __future__ import annotations
@@ -22,8 +22,8 @@ from assurance.rules import consequences
 from assurance.rules.consequences import FreedomCode
 from assurance.rules.tiers import Tier
 from assurance.services.audit import record
+from assurance.services.errors import ServiceError
 from freedoms import eligibility
-from freedoms.eligibility import Problem
 from freedoms.models import (
     LIVE_FRANCHISE,
     ActionStatus,
@@ -49,16 +49,8 @@ from freedoms.models import (
 from freedoms.notifications import notify, pct_people, sha_leads
 
 
-class Refused(Exception):
-    """The action is not allowed; ``problems`` say why, field by field."""
-
-    def __init__(self, *problems: Problem) -> None:
-        super().__init__("; ".join(p.message for p in problems))
-        self.problems = list(problems)
-
-
-def _refuse(message: str, field_name: str = "") -> Refused:
-    return Refused(Problem(field_name, message))
+def _refuse(message: str, field_name: str = "") -> ServiceError:
+    return ServiceError(message, field=field_name)
 
 
 def _today() -> dt.date:
@@ -407,10 +399,6 @@ def record_review(pct: PCT, *, by: User, held_on: dt.date, summary: str) -> Revi
 # --- Franchising -----------------------------------------------------------------------
 
 
-def _franchise_context(franchise: Franchise) -> dict[str, object]:
-    return {"franchise": franchise}
-
-
 def _franchise_mail(franchise: Franchise, step: str, subject: str, to: list[str]) -> None:
     notify(
         f"franchise:{franchise.pk}:{step}",
@@ -456,7 +444,7 @@ def propose_franchise(
         existing,
     )
     if problems:
-        raise Refused(*problems)
+        raise ServiceError(problems=problems)
     franchise = Franchise.objects.create(
         franchisor=franchisor,
         receiver=receiver,
@@ -674,7 +662,7 @@ def submit_budget_proposal(
         raise _refuse("Your PCT does not hold the multi-year budgets freedom.")
     problems = eligibility.budget_problems(len(amounts), amounts)
     if problems:
-        raise Refused(*problems)
+        raise ServiceError(problems=problems)
     proposal = BudgetProposal.objects.create(
         pct=by.pct,
         title=title.strip(),

@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from assurance.services.errors import ServiceError
 from freedoms import access, queries, services
 from freedoms.forms import (
     ActionStatusForm,
@@ -20,10 +21,8 @@ from freedoms.forms import (
     PlanActionForm,
     ReasonForm,
     ReviewForm,
-    show_refusal,
 )
 from freedoms.models import InnovationFund, PlanStatus
-from freedoms.services import Refused
 
 # --- PCT pages ---------------------------------------------------------------------------
 
@@ -46,8 +45,8 @@ def franchise_propose(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             franchise = services.propose_franchise(by=request.user, **form.cleaned_data)
-        except Refused as refused:
-            show_refusal(form, refused)
+        except ServiceError as refused:
+            form.add_service_error(refused)
         else:
             messages.success(request, f"Franchise proposed to {franchise.receiver}.")
             return redirect("freedoms:franchise_detail", pk=franchise.pk)
@@ -97,10 +96,10 @@ def franchise_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
             service(franchise, by=request.user, reason=request.POST.get("reason", ""))
         else:
             return redirect("freedoms:franchise_detail", pk=pk)
-    except Refused as refused:
+    except ServiceError as refused:
         form.is_valid()
         form.errors.clear()
-        show_refusal(form, refused)
+        form.add_service_error(refused)
         return _franchise_page(request, franchise, form, status=400)
     messages.success(request, done)
     return redirect("freedoms:franchise_detail", pk=pk)
@@ -121,8 +120,8 @@ def budget_new(request: HttpRequest) -> HttpResponse:
                 amounts=form.amounts(),
                 rationale=data["rationale"],
             )
-        except Refused as refused:
-            show_refusal(form, refused)
+        except ServiceError as refused:
+            form.add_service_error(refused)
         else:
             messages.success(request, "Budget proposal sent to your SHA.")
             return redirect("freedoms:mine")
@@ -143,8 +142,8 @@ def budget_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 approve=form.cleaned_data["decision"] == "approve",
                 reason=form.cleaned_data["reason"],
             )
-        except Refused as refused:
-            show_refusal(form, refused)
+        except ServiceError as refused:
+            form.add_service_error(refused)
         else:
             messages.success(request, "Decision recorded.")
             return redirect("freedoms:budget_detail", pk=pk)
@@ -162,8 +161,8 @@ def fund_apply(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             services.apply_to_fund(fund, by=request.user, **form.cleaned_data)
-        except Refused as refused:
-            show_refusal(form, refused)
+        except ServiceError as refused:
+            form.add_service_error(refused)
         else:
             messages.success(request, f"Application sent to the {fund}.")
             return redirect("freedoms:mine")
@@ -206,8 +205,8 @@ def plan_add_action(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         try:
             services.add_plan_action(plan, by=request.user, **form.cleaned_data)
-        except Refused as refused:
-            show_refusal(form, refused)
+        except ServiceError as refused:
+            form.add_service_error(refused)
         else:
             messages.success(request, "Action added.")
             return redirect("freedoms:plan_detail", pk=pk)
@@ -220,7 +219,7 @@ def plan_agree(request: HttpRequest, pk: int) -> HttpResponse:
     plan = access.get_plan_for_user(request.user, pk)
     try:
         services.agree_plan(plan, by=request.user)
-    except Refused as refused:
+    except ServiceError as refused:
         errors = [{"message": p.message} for p in refused.problems]
         return _plan_page(request, plan, PlanActionForm(), status=400, errors=errors)
     messages.success(request, "Plan agreed.")
@@ -236,7 +235,7 @@ def action_status(request: HttpRequest, pk: int) -> HttpResponse:
         if not form.is_valid():
             raise services._refuse("Choose a status.", "status")
         services.update_action_status(action, by=request.user, status=form.cleaned_data["status"])
-    except Refused as refused:
+    except ServiceError as refused:
         errors = [{"message": p.message} for p in refused.problems]
         return _plan_page(request, action.plan, PlanActionForm(), status=400, errors=errors)
     messages.success(request, "Action updated.")
@@ -268,8 +267,8 @@ def review_record(request: HttpRequest, code: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             services.record_review(pct, by=request.user, **form.cleaned_data)
-        except Refused as refused:
-            show_refusal(form, refused)
+        except ServiceError as refused:
+            form.add_service_error(refused)
         else:
             messages.success(request, f"Review of {pct} recorded.")
             return redirect("freedoms:reviews")
@@ -304,7 +303,7 @@ def publication_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     publication = access.get_publication_for_dh(request.user, pk)
     try:
         summary = services.confirm_publication(publication, by=request.user)
-    except Refused as refused:
+    except ServiceError as refused:
         messages.error(request, str(refused))
     else:
         messages.success(
@@ -342,8 +341,8 @@ def fund_decide(request: HttpRequest, pk: int) -> HttpResponse:
                 approve=form.cleaned_data["decision"] == "approve",
                 reason=form.cleaned_data["reason"],
             )
-        except Refused as refused:
-            show_refusal(form, refused)
+        except ServiceError as refused:
+            form.add_service_error(refused)
         else:
             messages.success(request, f"Decision on “{application.title}” recorded.")
             return redirect("freedoms:fund")
@@ -359,7 +358,7 @@ def grant_notes(request: HttpRequest, code: str) -> HttpResponse:
         grant = access.get_grant_for_dh(request.user, form.cleaned_data["grant"])
         try:
             services.set_grant_notes(grant, by=request.user, notes=form.cleaned_data["notes"])
-        except Refused as refused:
+        except ServiceError as refused:
             messages.error(request, str(refused))
         else:
             messages.success(request, f"Notes on {grant.freedom} saved.")

@@ -22,7 +22,7 @@ from django.apps import apps
 from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from assurance.services import self_assessment as sa_service
+from assurance.queries import self_assessment as sa_queries
 from tests.world import World, build_world
 
 pytestmark = pytest.mark.django_db
@@ -104,6 +104,8 @@ GET: dict[str, tuple[Callable[[W], list[Any]], dict[str, Any]]] = {
     "publications:league_table": (lambda w: [w.publication.pk], public()),
     "publications:progress": (lambda w: [w.publication.pk], only({"dora"})),
     "publications:retry": (lambda w: [w.publication.pk], post_only()),
+    "publications:leave_out": (lambda w: [w.published_cycle.pk], post_only()),
+    "publications:include_again": (lambda w: [w.extra["left_out"].pk], post_only()),
     "publications:csv": (lambda w: [w.publication.pk], public()),
     "publications:xlsx": (lambda w: [w.publication.pk], public()),
     "publications:league_table_pdf": (lambda w: [w.publication.pk], public()),
@@ -170,7 +172,7 @@ GET: dict[str, tuple[Callable[[W], list[Any]], dict[str, Any]]] = {
 
 def _competency_post(w: W) -> dict[str, Any]:
     slot = next(
-        s for s in sa_service.rating_slots(w.open_cycle.framework) if s.competency.number == 1
+        s for s in sa_queries.rating_slots(w.open_cycle.framework) if s.competency.number == 1
     )
     key = slot.rule.key
     return {
@@ -308,6 +310,18 @@ POST: dict[str, tuple[Callable, Callable, set[str], str | None]] = {
     ),
     "publications:publish": (lambda w: [w.published_cycle.pk], lambda w: {}, {"dora"}, None),
     "publications:retry": (lambda w: [w.publication.pk], lambda w: {}, {"dora"}, None),
+    "publications:leave_out": (
+        lambda w: [w.published_cycle.pk],
+        lambda w: {"pct": w.camden.pk, "reason": "No panel was held"},
+        {"dora"},
+        "dora",
+    ),
+    "publications:include_again": (
+        lambda w: [w.extra["left_out"].pk],
+        lambda w: {},
+        {"dora"},
+        "dora",
+    ),
     "freedoms:franchise_propose": (
         lambda w: [],
         lambda w: {

@@ -169,5 +169,14 @@ def build_world(users: dict[str, Any], durham: m.PCT) -> World:
         fund_application=fund_application,
         plan=plan,
         action=action,
-        extra={"today": timezone.localdate()},
+        extra={
+            "today": timezone.localdate(),
+            # Left out of 2008/09 by DH with a reason (§4): shown as "not assessed".
+            "left_out": m.LeftOut.objects.create(
+                cycle=published_cycle,
+                pct=m.PCT.objects.get(code="5C3"),
+                reason="Merged during the year",
+                left_out_by=dora,
+            ),
+        },
     )

@@ -1,27 +1,23 @@
-"""Role-aware navigation for the NHS header."""
+"""Role-aware navigation for the NHS header.
+
+Each app lists its own entries on its AppConfig (``navigation``), so no app's templates
+name another app's pages; they appear in INSTALLED_APPS order.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
+from django.apps import apps
 from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
 
-# (label, url name, who sees it). Later features add their entries here.
-NAVIGATION: list[tuple[str, str, str]] = [
-    ("Registry", "registry:pct_list", "everyone"),
-    ("Self-assessment", "self_assessment:start", "pct"),
-    ("Self-assessments", "self_assessment:start", "assessors"),
-    ("Cycles", "cycles:list", "dh"),
-    ("Results", "publications:index", "everyone"),
-    ("Panels", "panels:index", "assessors"),
-    ("Panel result", "panels:index", "pct"),
-    ("Freedoms and plans", "freedoms:mine", "pct"),
-    ("Reviews", "freedoms:reviews", "sha"),
-    ("Approvals", "freedoms:approvals", "sha"),
-    ("Freedoms", "freedoms:overview", "dh"),
-    ("Innovation fund", "freedoms:fund", "dh"),
-]
+
+def navigation_entries() -> list[tuple[str, str, str]]:
+    """(label, URL name, who sees it) of every installed app, in INSTALLED_APPS order."""
+    return [
+        entry for config in apps.get_app_configs() for entry in getattr(config, "navigation", [])
+    ]
 
 
 def _visible(audience: str, user: Any) -> bool:
@@ -41,7 +37,7 @@ def _visible(audience: str, user: Any) -> bool:
 def navigation(request: HttpRequest) -> dict[str, Any]:
     user = request.user
     items = []
-    for label, url_name, audience in NAVIGATION:
+    for label, url_name, audience in navigation_entries():
         if not _visible(audience, user):
             continue
         try:

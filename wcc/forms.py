@@ -7,6 +7,8 @@ from typing import Any
 from django import forms
 from django.forms.boundfield import BoundField
 
+from assurance.services.errors import ServiceError
+
 WIDGET_CLASSES: dict[type[forms.Widget], str] = {
     forms.Textarea: "nhsuk-textarea",
     forms.Select: "nhsuk-select",
@@ -42,6 +44,7 @@ class NHSBoundField(BoundField):
 class NHSForm(forms.Form):
     bound_field_class = NHSBoundField
 
-
-class NHSModelForm(forms.ModelForm):
-    bound_field_class = NHSBoundField
+    def add_service_error(self, error: ServiceError) -> None:
+        """Show a service's refusal: each problem next to its field, else at the top."""
+        for problem in error.problems:
+            self.add_error(problem.field if problem.field in self.fields else None, problem.message)

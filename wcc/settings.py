@@ -84,7 +84,7 @@ TEMPLATES = [
                 "csp.context_processors.nonce",
                 "wcc.context_processors.navigation",
             ],
-            "builtins": ["template_partials.templatetags.partials"],
+            "builtins": ["template_partials.templatetags.partials", "wcc.templatetags.wcc"],
         },
     }
 ]

@@ -15,15 +15,17 @@ from django.http import Http404
 
 from assurance.access.cycles import assessors_may_read
 from assurance.models import (
+    ASSESSED_STATUSES,
     Consensus,
     Cycle,
     PanelDay,
+    PanelResult,
     PanelSlot,
+    PhaseKind,
     Publication,
     PublicationStatus,
     Role,
     SelfAssessment,
-    SelfAssessmentStatus,
 )
 
 
@@ -66,9 +68,9 @@ def get_panel_day_for_lead(user: Any, pk: int) -> PanelDay:
 
 def reviewable_self_assessments(user: Any, cycle: Cycle) -> QuerySet[SelfAssessment]:
     """Submitted self-assessments the user may open to review, score or moderate."""
-    qs = SelfAssessment.objects.filter(
-        cycle=cycle, status=SelfAssessmentStatus.SUBMITTED
-    ).select_related("pct", "pct__sha", "cycle")
+    qs = SelfAssessment.objects.filter(cycle=cycle, status__in=ASSESSED_STATUSES).select_related(
+        "pct", "pct__sha", "cycle"
+    )
     if user.is_dh:
         return qs
     if not assessors_may_read(cycle):
@@ -81,7 +83,7 @@ def reviewable_self_assessments(user: Any, cycle: Cycle) -> QuerySet[SelfAssessm
 
 
 def get_self_assessment_for_reviewer(user: Any, pk: int) -> SelfAssessment:
-    qs = SelfAssessment.objects.filter(status=SelfAssessmentStatus.SUBMITTED).select_related(
+    qs = SelfAssessment.objects.filter(status__in=ASSESSED_STATUSES).select_related(
         "pct", "pct__sha", "cycle", "cycle__framework"
     )
     if user.is_dh:
@@ -104,12 +106,7 @@ def get_self_assessment_for_reviewer(user: Any, pk: int) -> SelfAssessment:
 def get_self_assessment_for_panel_member(user: Any, pk: int) -> SelfAssessment:
     """Only members of the panel day holding the PCT's slot score it."""
     sa = get_self_assessment_for_reviewer(user, pk)
-    if (
-        not user.is_sha_user
-        or not PanelSlot.objects.filter(
-            pct_id=sa.pct_id, panel_day__cycle_id=sa.cycle_id, panel_day__members=user
-        ).exists()
-    ):
+    if not user.is_sha_user or not sits_on_panel(user, sa):
         raise Http404("You are not on this PCT's panel")
     return sa
 
@@ -133,7 +130,7 @@ def get_self_assessment_for_result(user: Any, pk: int) -> SelfAssessment:
     if user.is_pct_user:
         try:
             sa = SelfAssessment.objects.select_related("pct", "pct__sha", "cycle").get(
-                pk=pk, pct_id=user.pct_id, status=SelfAssessmentStatus.SUBMITTED
+                pk=pk, pct_id=user.pct_id, status__in=ASSESSED_STATUSES
             )
         except SelfAssessment.DoesNotExist:
             raise Http404("No such self-assessment") from None
@@ -167,3 +164,43 @@ def calibration_shas_for_user(user: Any) -> list[int] | None:
     if user.is_sha_lead:
         return [user.sha_id]
     raise Http404("Calibration is for SHA leads and DH staff")
+
+
+def require_sha_lead(user: Any) -> None:
+    """Only an SHA lead schedules panel days (for their own SHA)."""
+    if not user.is_sha_lead:
+        raise Http404("Panel days are scheduled by SHA leads")
+
+
+def require_panel_reader(user: Any) -> None:
+    """SHA people and DH staff see the panels index of a cycle (PCT staff see their own page)."""
+    if not (user.is_sha_user or user.is_dh):
+        raise Http404
+
+
+def may_write_review_notes(user: Any, sa: SelfAssessment) -> bool:
+    """The PCT's SHA assessors write phase 2 review notes while phase 2 is open."""
+    return (
+        user.is_sha_user
+        and sa.pct.sha_id == user.sha_id
+        and sa.cycle.is_phase_open(PhaseKind.PLANS_ANALYSED)
+    )
+
+
+def sits_on_panel(user: Any, sa: SelfAssessment) -> bool:
+    return PanelSlot.objects.filter(
+        pct_id=sa.pct_id, panel_day__cycle_id=sa.cycle_id, panel_day__members=user
+    ).exists()
+
+
+def may_moderate(user: Any, sa: SelfAssessment) -> bool:
+    """The PCT's SHA lead (regional) or DH staff (national), in phase 4, once locked."""
+    return (
+        (user.is_dh or (user.is_sha_lead and user.sha_id == sa.pct.sha_id))
+        and sa.cycle.is_phase_open(PhaseKind.CALIBRATION)
+        and PanelResult.objects.filter(self_assessment=sa, locked_at__isnull=False).exists()
+    )
+
+
+def leads_panel_day(user: Any, day: PanelDay) -> bool:
+    return bool(user.is_sha_lead and user.sha_id == day.sha_id)

@@ -13,7 +13,7 @@ from django.core.cache import cache
 from django.db.models import QuerySet
 from django.http import Http404
 
-from assurance.models import Cycle, Publication, PublicationStatus, PublishedResult
+from assurance.models import Cycle, LeftOut, Publication, PublicationStatus, PublishedResult
 
 PUBLISHED = (PublicationStatus.COMPLETE, PublicationStatus.SUPERSEDED)
 PUBLISHED_CACHE_SECONDS = 60 * 60
@@ -79,3 +79,12 @@ def get_cycle_for_publisher(user: Any, pk: int) -> Cycle:
     if cycle is None:
         raise Http404("No such cycle")
     return cycle
+
+
+def get_left_out_for_publisher(user: Any, pk: int) -> LeftOut:
+    if not is_dh(user):
+        raise Http404("Only DH staff publish")
+    row = LeftOut.objects.select_related("cycle", "pct").filter(pk=pk).first()
+    if row is None:
+        raise Http404("No such PCT left out")
+    return row

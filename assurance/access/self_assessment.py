@@ -18,11 +18,11 @@ from django.http import Http404
 
 from assurance.access.cycles import assessors_may_read
 from assurance.models import (
+    ASSESSED_STATUSES,
     PCT,
     Cycle,
     EvidenceDocument,
     SelfAssessment,
-    SelfAssessmentStatus,
 )
 
 
@@ -75,7 +75,7 @@ def get_self_assessment_for_user(
     if user.is_sha_user:
         if not assessors_may_read(cycle):
             raise Http404
-        queryset = queryset.filter(pct__sha_id=user.sha_id, status=SelfAssessmentStatus.SUBMITTED)
+        queryset = queryset.filter(pct__sha_id=user.sha_id, status__in=ASSESSED_STATUSES)
     elif not user.is_dh:
         raise Http404
     assessment = queryset.first()
@@ -96,7 +96,7 @@ def visible_self_assessments(user: Any, cycle: Cycle) -> QuerySet[SelfAssessment
     if user.is_pct_user:
         return queryset.filter(pct_id=user.pct_id)
     if user.is_sha_user and assessors_may_read(cycle):
-        return queryset.filter(pct__sha_id=user.sha_id, status=SelfAssessmentStatus.SUBMITTED)
+        return queryset.filter(pct__sha_id=user.sha_id, status__in=ASSESSED_STATUSES)
     return queryset.none()
 
 

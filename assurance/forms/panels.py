@@ -10,7 +10,6 @@ from decimal import Decimal
 from typing import Any
 
 from django import forms
-from django.core.exceptions import ValidationError
 
 from assurance.models import PCT, RAG, SHA_ROLES, User
 from assurance.queries.panel_items import ACTUAL, LEVEL, RATING, Item
@@ -178,14 +177,6 @@ class ItemsForm(NHSForm):
                 out.append((row[0].group, []))
             out[-1][1].append(row)
         return out
-
-    def apply_service_error(self, exc: ValidationError) -> None:
-        if hasattr(exc, "error_dict"):
-            for name, errors in exc.error_dict.items():
-                for error in errors:
-                    self.add_error(name if name in self.fields else None, error)
-        else:
-            self.add_error(None, exc)
 
 
 def initial_from_rows(items: list[Item], rows: dict[str, Any]) -> dict[str, Any]:

@@ -7,7 +7,6 @@ from typing import Any
 from django import forms
 
 from assurance.models import RAG, Direction, DocumentKind
-from assurance.services.errors import ServiceError
 from wcc.forms import NHSForm
 
 LEVEL_CHOICES = [
@@ -33,9 +32,6 @@ class VersionedForm(NHSForm):
     def base_version(self) -> int:
         override = self.cleaned_data.get("version_override")
         return override if override is not None else self.cleaned_data["version"]
-
-    def add_service_error(self, error: ServiceError) -> None:
-        self.add_error(error.field if error.field in self.fields else None, error.message)
 
 
 class RatingForm(VersionedForm):

@@ -25,6 +25,7 @@ from .panels import (
 from .people import PCT_ROLES, SHA_ROLES, Role, User
 from .publications import (
     DocumentStatus,
+    LeftOut,
     Publication,
     PublicationStatus,
     PublishedDocument,
@@ -33,6 +34,7 @@ from .publications import (
 )
 from .registry import PCT, SHA, Cluster
 from .self_assessment import (
+    ASSESSED_STATUSES,
     KEY_DOCUMENT_KINDS,
     ChosenOutcome,
     CompetencyRating,
@@ -45,6 +47,7 @@ from .self_assessment import (
 )
 
 __all__ = [
+    "ASSESSED_STATUSES",
     "KEY_DOCUMENT_KINDS",
     "PCT",
     "PCT_ROLES",
@@ -67,6 +70,7 @@ __all__ = [
     "GovernanceArea",
     "GovernanceDeclaration",
     "GovernanceSubIndicator",
+    "LeftOut",
     "LevelDescriptor",
     "Moderation",
     "ModerationStage",

@@ -43,6 +43,11 @@ class Cycle(models.Model):
         default=Decimal("0.500"),
         validators=[MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(1))],
     )
+    illustrative = models.BooleanField(
+        default=False,
+        help_text="Demo data: its results are illustrative, not the programme's, and every "
+        "page, PDF and export that shows them says so (domain brief §7).",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

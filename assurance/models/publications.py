@@ -46,6 +46,14 @@ class Publication(models.Model):
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="supersedes"
     )
     error = models.TextField(blank=True)
+    illustrative = models.BooleanField(
+        default=False, help_text="Copied from the cycle: demo results, labelled as such"
+    )
+    not_assessed = models.JSONField(
+        default=list,
+        blank=True,
+        help_text='PCTs DH left out, frozen: [{"pct_id", "code", "name", "sha", "reason"}]',
+    )
 
     class Meta:
         ordering = ["cycle", "-version"]
@@ -71,6 +79,9 @@ class PublishedResult(models.Model):
     )
     sha = models.ForeignKey("assurance.SHA", on_delete=models.PROTECT, related_name="+")
     rank = models.PositiveIntegerField()
+    regional_rank = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Rank among the PCTs of its SHA (§4)"
+    )
     mark = models.DecimalField(max_digits=5, decimal_places=2)
     tier = models.CharField(max_length=10, choices=Tier.choices)
     elite_candidate = models.BooleanField(default=False)
@@ -84,6 +95,10 @@ class PublishedResult(models.Model):
     previous_rank = models.PositiveIntegerField(null=True, blank=True)
     previous_tier = models.CharField(max_length=10, choices=Tier.choices, blank=True)
     previous_mark = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
+    previous_regional_rank = models.PositiveIntegerField(null=True, blank=True)
+    self_assessment_submitted = models.BooleanField(
+        default=True, help_text="False: ranked on the panel's assessment of an unsubmitted draft"
+    )
 
     class Meta:
         ordering = ["publication", "rank", "pct__name"]
@@ -102,6 +117,34 @@ class PublishedResult(models.Model):
         if self.previous_rank is None:
             return None
         return self.previous_rank - self.rank
+
+    @property
+    def regional_movement(self) -> int | None:
+        if self.previous_regional_rank is None or self.regional_rank is None:
+            return None
+        return self.previous_regional_rank - self.regional_rank
+
+
+class LeftOut(models.Model):
+    """DH staff leave a PCT out of a cycle's publication, with the reason (§4 [rule]): the
+    league table lists it as "not assessed" with that reason. Removable until published."""
+
+    cycle = models.ForeignKey("assurance.Cycle", on_delete=models.CASCADE, related_name="left_out")
+    pct = models.ForeignKey("assurance.PCT", on_delete=models.PROTECT, related_name="+")
+    reason = models.CharField(max_length=500)
+    left_out_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    left_out_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["cycle", "pct__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["cycle", "pct"], name="left_out_once_per_cycle")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.pct} left out of {self.cycle}"
 
 
 class DocumentStatus(models.TextChoices):

@@ -18,6 +18,13 @@ LEVEL_VALIDATORS = [MinValueValidator(1), MaxValueValidator(4)]
 class SelfAssessmentStatus(models.TextChoices):
     DRAFT = "draft", "Draft"
     SUBMITTED = "submitted", "Submitted"
+    # Phase 1 closed before the board's sign-off: the draft is kept, read-only, and the
+    # panel still assesses the PCT on what it has (domain brief §4 [rule]).
+    NOT_SUBMITTED = "not_submitted", "Not submitted"
+
+
+#: Self-assessments a panel assesses and a publication ranks: every PCT's, once phase 1 closed.
+ASSESSED_STATUSES = (SelfAssessmentStatus.SUBMITTED, SelfAssessmentStatus.NOT_SUBMITTED)
 
 
 class SelfAssessment(models.Model):
@@ -31,7 +38,7 @@ class SelfAssessment(models.Model):
         verbose_name="PCT",
     )
     status = models.CharField(
-        max_length=10, choices=SelfAssessmentStatus.choices, default=SelfAssessmentStatus.DRAFT
+        max_length=14, choices=SelfAssessmentStatus.choices, default=SelfAssessmentStatus.DRAFT
     )
     board_ratified_on = models.DateField(null=True, blank=True)
     submitted_at = models.DateTimeField(null=True, blank=True)

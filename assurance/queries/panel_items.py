@@ -90,12 +90,6 @@ def row_key(row: Any) -> str:
     return f"outcome-{row.chosen_outcome_id}"
 
 
-def row_value(row: Any, kind: str, *, final: bool = False) -> Any:
-    if final:
-        return {LEVEL: row.final_level, RATING: row.final_rating, ACTUAL: row.final_actual}[kind]
-    return {LEVEL: row.level, RATING: row.rating, ACTUAL: row.actual}[kind]
-
-
 def panel_items(sa: SelfAssessment) -> list[Item]:
     """Every item the panel scores for this self-assessment, in the order of the framework.
 

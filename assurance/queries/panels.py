@@ -17,11 +17,14 @@ from django.db.models import (
     Case,
     CharField,
     Count,
+    Exists,
     F,
     FilteredRelation,
     IntegerField,
     OuterRef,
+    Prefetch,
     Q,
+    QuerySet,
     Subquery,
     Sum,
     Value,
@@ -30,13 +33,22 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, Floor, NullIf
 
 from assurance.models import (
+    ASSESSED_STATUSES,
     SHA,
     Competency,
     CompetencyRating,
     Consensus,
     Cycle,
+    EvidenceDocument,
     GovernanceArea,
+    GovernanceDeclaration,
     Moderation,
+    PanelDay,
+    PanelResult,
+    PanelScore,
+    PanelSlot,
+    ReviewNote,
+    ScoreSheet,
     SelfAssessment,
 )
 from assurance.queries.panel_items import ACTUAL, Item, display, row_key
@@ -257,3 +269,171 @@ def consensus_rows(
             }
         )
     return rows
+
+
+# --- Pages: what the panel views show ----------------------------------------------------
+
+
+def cycles_with_phases() -> list[Cycle]:
+    return list(Cycle.objects.prefetch_related("phases"))
+
+
+def chosen_cycle(cycles: list[Cycle], wanted: object = None) -> Cycle | None:
+    """The cycle asked for by id (the first, newest, when none is asked for)."""
+    for cycle in cycles:
+        if wanted is None or str(cycle.pk) == str(wanted):
+            return cycle
+    return None
+
+
+def submitted_self_assessments_of_pct(cycle: Cycle, pct_id: int) -> QuerySet[SelfAssessment]:
+    return SelfAssessment.objects.filter(cycle=cycle, pct_id=pct_id, status__in=ASSESSED_STATUSES)
+
+
+def with_panel_progress(
+    assessments: QuerySet[SelfAssessment], user: Any, cycle: Cycle
+) -> QuerySet[SelfAssessment]:
+    """Each self-assessment with the user's place on its panel and the panel's progress."""
+    return assessments.annotate(
+        on_my_panel=Exists(
+            PanelSlot.objects.filter(
+                pct=OuterRef("pct"), panel_day__cycle=cycle, panel_day__members=user
+            )
+        ),
+        my_sheet_submitted=Exists(
+            ScoreSheet.objects.filter(
+                self_assessment=OuterRef("pk"), assessor=user, submitted_at__isnull=False
+            )
+        ),
+        sheets_submitted=Count("score_sheets", filter=Q(score_sheets__submitted_at__isnull=False)),
+        locked=Exists(
+            PanelResult.objects.filter(self_assessment=OuterRef("pk"), locked_at__isnull=False)
+        ),
+    ).order_by("pct__name")
+
+
+def with_members_and_slots(days: QuerySet[PanelDay]) -> QuerySet[PanelDay]:
+    return days.prefetch_related(
+        "members", Prefetch("slots", PanelSlot.objects.select_related("pct"))
+    )
+
+
+def review_sections(sa: SelfAssessment) -> list[dict[str, Any]]:
+    """The self-assessment by section, for phase 2 review: competencies, governance, outcomes."""
+    ratings = {
+        (r.competency_id, r.criterion_id): r
+        for r in CompetencyRating.objects.filter(self_assessment=sa).select_related("criterion")
+    }
+    sections: list[dict[str, Any]] = []
+    for c in Competency.objects.filter(framework_id=sa.cycle.framework_id).prefetch_related(
+        "criteria"
+    ):
+        entries = [ratings[k] for k in ratings if k[0] == c.pk]
+        sections.append({"key": f"competency-{c.number}", "title": str(c), "ratings": entries})
+    sections.append(
+        {
+            "key": "governance",
+            "title": "Governance",
+            "declarations": GovernanceDeclaration.objects.filter(self_assessment=sa),
+        }
+    )
+    sections.append(
+        {
+            "key": "outcomes",
+            "title": "Outcomes",
+            "outcomes": sa.chosen_outcomes.select_related("indicator"),
+        }
+    )
+    return sections
+
+
+def review_notes(sa: SelfAssessment) -> list[ReviewNote]:
+    return list(ReviewNote.objects.filter(self_assessment=sa).select_related("author"))
+
+
+def current_evidence(sa: SelfAssessment) -> QuerySet[EvidenceDocument]:
+    return EvidenceDocument.objects.filter(
+        self_assessment=sa, is_current=True, removed_at__isnull=True
+    )
+
+
+def own_score_sheet(sa: SelfAssessment, user: Any) -> ScoreSheet | None:
+    return ScoreSheet.objects.filter(self_assessment=sa, assessor=user).first()
+
+
+def submitted_sheets(sa: SelfAssessment, exclude: int | None = None) -> list[dict[str, Any]]:
+    """Submitted sheets of the panel, item by item (for members who submitted, and the lead)."""
+    sheets = (
+        ScoreSheet.objects.filter(self_assessment=sa, submitted_at__isnull=False)
+        .exclude(assessor_id=exclude)
+        .select_related("assessor")
+        .prefetch_related(Prefetch("scores", PanelScore.objects.all()))
+        .order_by("assessor__full_name")
+    )
+    return [
+        {"assessor": s.assessor, "scores": {row_key(r): r for r in s.scores.all()}} for s in sheets
+    ]
+
+
+def consensus_by_key(sa: SelfAssessment) -> dict[str, Consensus]:
+    return {row_key(c): c for c in Consensus.objects.filter(self_assessment=sa)}
+
+
+def panel_result(sa: SelfAssessment) -> PanelResult | None:
+    return PanelResult.objects.filter(self_assessment=sa).first()
+
+
+def framework_competencies(cycle: Cycle) -> QuerySet[Competency]:
+    return Competency.objects.filter(framework_id=cycle.framework_id)
+
+
+def framework_competency(cycle: Cycle, number: str) -> Competency | None:
+    if not number.isdigit():
+        return None
+    return Competency.objects.filter(framework_id=cycle.framework_id, number=number).first()
+
+
+def sha_codes(sha_ids: list[int]) -> set[str]:
+    return set(SHA.objects.filter(pk__in=sha_ids).values_list("code", flat=True))
+
+
+def sha_ids_for_code(code: str) -> list[int]:
+    return list(SHA.objects.filter(code=code).values_list("pk", flat=True))
+
+
+def _self_value_subquery(kind: str, ref: str, has_criteria: bool = False) -> Subquery:
+    """The PCT's own rating of the same item, beside the consensus and moderated values."""
+    if kind == "governance":
+        return Subquery(
+            GovernanceDeclaration.objects.filter(
+                self_assessment=OuterRef("self_assessment"), area=ref
+            ).values("rating")[:1]
+        )
+    same_item = Q(criterion=OuterRef("criterion")) if has_criteria else Q(criterion__isnull=True)
+    return Subquery(
+        CompetencyRating.objects.filter(
+            same_item,
+            self_assessment=OuterRef("self_assessment"),
+            competency=OuterRef("competency"),
+        ).values("level")[:1]
+    )
+
+
+def calibration_pct_rows(
+    cycle: Cycle, sha_ids: list[int], *, competency: Competency | None = None, area: str = ""
+) -> QuerySet[Consensus]:
+    """Each PCT's consensus (and its own rating) for one competency or governance area."""
+    if competency is not None:
+        item = Q(competency=competency)
+        self_value = _self_value_subquery(
+            "competency", str(competency.number), competency.criteria.exists()
+        )
+    else:
+        item = Q(governance_area=area)
+        self_value = _self_value_subquery("governance", area)
+    return (
+        Consensus.objects.annotate(self_value=self_value)
+        .filter(item, cycle=cycle, self_assessment__pct__sha_id__in=sha_ids)
+        .select_related("self_assessment__pct", "criterion", "competency")
+        .order_by("self_assessment__pct__name", "criterion__position", "pk")
+    )

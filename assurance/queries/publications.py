@@ -25,6 +25,7 @@ from assurance.models import (
 )
 from assurance.rules import consequences, tiers
 from assurance.rules.scoring import GOVERNANCE_AREAS
+from wcc.status import tag_class
 
 SORTS = {
     "rank": ("rank", "pct__name"),
@@ -32,12 +33,6 @@ SORTS = {
     "sha": ("sha__name", "rank", "pct__name"),
     "mark": ("-mark", "rank", "pct__name"),
     "movement": ("movement_order", "rank", "pct__name"),
-}
-RAG_TAG = {"green": "nhsuk-tag--green", "amber": "nhsuk-tag--orange", "red": "nhsuk-tag--red"}
-TIER_TAG = {
-    "freedoms": "nhsuk-tag--green",
-    "support": "nhsuk-tag--blue",
-    "notice": "nhsuk-tag--red",
 }
 
 
@@ -101,6 +96,24 @@ def league_rows(
     return rows.order_by(*SORTS[filters.sort])
 
 
+def _arrow(move: int | None) -> str:
+    if move is None:
+        return "new"
+    if move > 0:
+        return f"▲{move}"
+    if move < 0:
+        return f"▼{-move}"
+    return "–"
+
+
+def _label(move: int | None) -> str:
+    if move is None:
+        return "new this cycle"
+    if move == 0:
+        return "no change"
+    return f"{'up' if move > 0 else 'down'} {abs(move)} place{'s' if abs(move) != 1 else ''}"
+
+
 @dataclass
 class Row:
     """One league-table line, formatted for templates (templates hold no rules)."""
@@ -111,23 +124,19 @@ class Row:
 
     @property
     def movement(self) -> str:
-        move = self.result.movement
-        if move is None:
-            return "new"
-        if move > 0:
-            return f"▲{move}"
-        if move < 0:
-            return f"▼{-move}"
-        return "–"
+        return _arrow(self.result.movement)
 
     @property
     def movement_label(self) -> str:
-        move = self.result.movement
-        if move is None:
-            return "new this cycle"
-        if move == 0:
-            return "no change"
-        return f"{'up' if move > 0 else 'down'} {abs(move)} place{'s' if abs(move) != 1 else ''}"
+        return _label(self.result.movement)
+
+    @property
+    def regional_movement(self) -> str:
+        return _arrow(self.result.regional_movement)
+
+    @property
+    def regional_movement_label(self) -> str:
+        return _label(self.result.regional_movement)
 
     @property
     def tier_label(self) -> str:
@@ -135,7 +144,7 @@ class Row:
 
     @property
     def tier_tag(self) -> str:
-        return TIER_TAG[self.result.tier]
+        return tag_class(self.result.tier)
 
 
 def present(rows: Any, numbers: list[int]) -> list[Row]:
@@ -144,7 +153,7 @@ def present(rows: Any, numbers: list[int]) -> list[Row]:
             result=r,
             levels=[r.competency_levels.get(str(n)) for n in numbers],
             governance=[
-                (area.capitalize(), r.governance[area], RAG_TAG[r.governance[area]])
+                (area.capitalize(), r.governance[area], tag_class(r.governance[area]))
                 for area in GOVERNANCE_AREAS
             ],
         )
@@ -296,6 +305,9 @@ def report_context(publication: Publication, result: PublishedResult) -> dict[st
             levels={int(k): v for k, v in result.competency_levels.items()},
         ),
         "ranked": PublishedResult.objects.filter(publication=publication).count(),
+        "ranked_in_sha": PublishedResult.objects.filter(
+            publication=publication, sha_id=result.sha_id
+        ).count(),
     }
 
 
@@ -358,11 +370,16 @@ def improvements(rows: Any) -> list[tuple[tiers.Improvement, PublishedResult]]:
 
 # --- exports ------------------------------------------------------------------------------
 
+ILLUSTRATIVE = "Illustrative data — not the programme's results"
+NOT_SUBMITTED = "self-assessment not submitted"
+
 EXPORT_HEADER = [
     "Rank",
+    "Regional rank",
     "ODS code",
     "PCT",
     "SHA",
+    "Self-assessment",
     "Strategy",
     "Finance",
     "Board",
@@ -374,41 +391,74 @@ EXPORT_HEADER = [
     "Elite candidate",
     "Previous rank",
     "Movement",
+    "Previous regional rank",
+    "Regional movement",
 ]
+#: Where the competency columns go: after the governance ratings.
+COMPETENCY_COLUMNS_AT = 9
 
 
-def export_rows(rows: list[Row], numbers: list[int]) -> list[list[Any]]:
-    header = EXPORT_HEADER[:7] + [f"Competency {n}" for n in numbers] + EXPORT_HEADER[7:]
+def export_rows(
+    rows: list[Row],
+    numbers: list[int],
+    *,
+    not_assessed: list[dict[str, Any]] = (),  # type: ignore[assignment]
+    illustrative: bool = False,
+) -> list[list[Any]]:
+    """The league table as cells: every ranked PCT, then those DH left out ("not assessed",
+    with the reason). A demo publication's every row says its data is illustrative."""
+    at = COMPETENCY_COLUMNS_AT
+    header = EXPORT_HEADER[:at] + [f"Competency {n}" for n in numbers] + EXPORT_HEADER[at:]
+    if illustrative:
+        header.append("Data")
     out: list[list[Any]] = [header]
     for row in rows:
         r = row.result
-        out.append(
-            [
-                r.rank,
-                r.pct.code,
-                r.pct.name,
-                r.sha.name,
-                *(r.governance[a] for a in GOVERNANCE_AREAS),
-                *row.levels,
-                r.governance_points,
-                r.competency_points,
-                r.outcome_score if r.outcome_score is not None else "",
-                r.mark,
-                row.tier_label,
-                "yes" if r.elite_candidate else "no",
-                r.previous_rank if r.previous_rank is not None else "",
-                row.movement,
-            ]
-        )
+        line = [
+            r.rank,
+            r.regional_rank if r.regional_rank is not None else "",
+            r.pct.code,
+            r.pct.name,
+            r.sha.name,
+            "submitted" if r.self_assessment_submitted else "not submitted",
+            *(r.governance[a] for a in GOVERNANCE_AREAS),
+            *row.levels,
+            r.governance_points,
+            r.competency_points,
+            r.outcome_score if r.outcome_score is not None else "",
+            r.mark,
+            row.tier_label,
+            "yes" if r.elite_candidate else "no",
+            r.previous_rank if r.previous_rank is not None else "",
+            row.movement,
+            r.previous_regional_rank if r.previous_regional_rank is not None else "",
+            row.regional_movement,
+        ]
+        out.append([*line, ILLUSTRATIVE] if illustrative else line)
+    for left in not_assessed:
+        line = ["", "", left["code"], left["name"], left["sha"], f"not assessed: {left['reason']}"]
+        line += [""] * (len(header) - len(line) - (1 if illustrative else 0))
+        out.append([*line, ILLUSTRATIVE] if illustrative else line)
     return out
+
+
+#: A cell starting with one of these is a formula to a spreadsheet (CSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _neutralised(value: Any) -> Any:
+    """Text a spreadsheet would run as a formula gets a leading apostrophe; nothing else.
+    Numbers (negative ones too) stay numbers; an empty cell stays empty."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return f"'{value}"
+    return value
 
 
 def to_csv(table: list[list[Any]]) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     for line in table:
-        # Neutralise spreadsheet formulas in text cells (CSV injection).
-        writer.writerow([f"'{v}" if isinstance(v, str) and v[:1] in "=+-@" else v for v in line])
+        writer.writerow([_neutralised(v) for v in line])
     return buffer.getvalue()
 
 

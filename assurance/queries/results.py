@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 
 from assurance.models import (
+    ASSESSED_STATUSES,
     PCT,
     ChosenOutcome,
     Competency,
     Consensus,
     Cycle,
     DocumentStatus,
+    LeftOut,
     Publication,
     PublicationStatus,
     PublishedDocument,
@@ -40,10 +42,16 @@ class Gathered:
     pcts: dict[str, PCT]
     competency_count: int
     problems: list[str]
+    #: PCT codes ranked on the panel's assessment of a draft phase 1 closed on (§4).
+    not_submitted: set[str] = field(default_factory=set)
+    #: PCTs DH left out of the publication, with the reason, frozen into the snapshot.
+    not_assessed: list[dict[str, object]] = field(default_factory=list)
 
 
 def gather_results(cycle: Cycle) -> Gathered:
-    """Every submitted PCT's final results for ``cycle`` in four queries, whatever the size.
+    """Every PCT's final results for ``cycle`` in five queries, whatever the size (§4 [rule]:
+    every PCT is ranked, whether or not its self-assessment was submitted by the close of
+    phase 1; only DH staff leave a PCT out, with a recorded reason).
 
     Final = moderated, else consensus (§3). Competencies with criteria score the criteria
     mean and take its floor as their level (§2.1). An outcome counts only with a baseline,
@@ -51,11 +59,14 @@ def gather_results(cycle: Cycle) -> Gathered:
     A PCT missing a governance rating or a competency level is a problem: publication
     refuses to start rather than rank it on partial results.
     """
+    left_out = {
+        row.pct_id: row for row in LeftOut.objects.filter(cycle=cycle).select_related("pct__sha")
+    }
     assessments = {
         sa.pk: sa
-        for sa in SelfAssessment.objects.filter(
-            cycle=cycle, status=SelfAssessmentStatus.SUBMITTED
-        ).select_related("pct__sha")
+        for sa in SelfAssessment.objects.filter(cycle=cycle, status__in=ASSESSED_STATUSES)
+        .exclude(pct_id__in=left_out.keys())
+        .select_related("pct__sha")
     }
     numbers = list(
         Competency.objects.filter(framework_id=cycle.framework_id)
@@ -118,6 +129,7 @@ def gather_results(cycle: Cycle) -> Gathered:
     results: list[tiers.PCTResult] = []
     pcts: dict[str, PCT] = {}
     problems: list[str] = []
+    not_submitted: set[str] = set()
     for sa_pk, sa in sorted(assessments.items(), key=lambda item: item[1].pct.name):
         scores: dict[int, Decimal] = {}
         pct_levels = dict(levels[sa_pk])
@@ -129,6 +141,8 @@ def gather_results(cycle: Cycle) -> Gathered:
         if missing:
             problems.append(f"{sa.pct.name} has no final result for: {', '.join(missing)}")
             continue
+        if sa.status == SelfAssessmentStatus.NOT_SUBMITTED:
+            not_submitted.add(sa.pct.code)
         results.append(
             tiers.PCTResult(
                 key=sa.pct.code,
@@ -141,7 +155,17 @@ def gather_results(cycle: Cycle) -> Gathered:
         pcts[sa.pct.code] = sa.pct
     if not assessments:
         problems.append("no PCT has a submitted self-assessment in this cycle")
-    return Gathered(results, pcts, len(numbers) or 1, problems)
+    not_assessed = [
+        {
+            "pct_id": row.pct_id,
+            "code": row.pct.code,
+            "name": row.pct.name,
+            "sha": row.pct.sha.name,
+            "reason": row.reason,
+        }
+        for row in sorted(left_out.values(), key=lambda r: r.pct.name)
+    ]
+    return Gathered(results, pcts, len(numbers) or 1, problems, not_submitted, not_assessed)
 
 
 def current_publication(cycle: Cycle) -> Publication | None:
@@ -164,3 +188,14 @@ def document_counts(publication_id: int) -> dict[str, int]:
         reports_total=Count("pk", filter=Q(pct__isnull=False)),
         reports_done=Count("pk", filter=Q(pct__isnull=False, status=DocumentStatus.DONE)),
     )
+
+
+def left_out(cycle: Cycle) -> QuerySet[LeftOut]:
+    return LeftOut.objects.filter(cycle=cycle).select_related("pct", "left_out_by")
+
+
+def pcts_that_may_be_left_out(cycle: Cycle) -> QuerySet[PCT]:
+    """Every PCT not yet left out (a merged PCT may have no self-assessment at all)."""
+    return PCT.objects.exclude(
+        pk__in=LeftOut.objects.filter(cycle=cycle).values("pct_id")
+    ).order_by("name")

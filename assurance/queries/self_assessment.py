@@ -231,14 +231,6 @@ def answers_by_key(
     return result
 
 
-def current_documents(assessment: SelfAssessment) -> list[EvidenceDocument]:
-    return list(
-        EvidenceDocument.objects.filter(self_assessment=assessment, is_current=True).select_related(
-            "uploaded_by"
-        )
-    )
-
-
 def missing_items(assessment: SelfAssessment) -> list[rules.MissingItem]:
     """Everything still to do before the approver can submit (empty list: ready)."""
     slots = rating_slots(assessment.cycle.framework)

@@ -148,6 +148,21 @@ def rank_results(results: Sequence[PCTResult]) -> dict[str, int]:
     return ranks
 
 
+def regional_ranks(results: Sequence[PCTResult], region: Mapping[str, str]) -> dict[str, int]:
+    """The same competition ranking among the PCTs of one SHA (§4 [rule] regional rank).
+
+    ``region`` maps each result's key to its SHA; a PCT's regional rank is its rank in a
+    table of its SHA's PCTs alone.
+    """
+    by_region: dict[str, list[PCTResult]] = {}
+    for result in results:
+        by_region.setdefault(region[result.key], []).append(result)
+    ranks: dict[str, int] = {}
+    for members in by_region.values():
+        ranks.update(rank_results(members))
+    return ranks
+
+
 def overall_mark(result: PCTResult, competency_count: int) -> Decimal:
     """50 × governance points / 6 + 50 × competency points / (4 × competencies), 2 places."""
     governance = Decimal(50) * result.governance_points / MAX_GOVERNANCE_POINTS

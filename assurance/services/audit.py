@@ -40,3 +40,35 @@ def record(
         new_value=_text(new),
         reason=reason,
     )
+
+
+def record_many(
+    *,
+    actor: Any,
+    action: str,
+    objects: list[Any],
+    cycle: Any = None,
+    field: str = "",
+    old: Any = None,
+    new: Any = None,
+    reason: str = "",
+) -> None:
+    """One entry per object (each with its PCT, where it has one), in one INSERT."""
+    AuditEntry.objects.bulk_create(
+        [
+            AuditEntry(
+                actor=actor if getattr(actor, "pk", None) else None,
+                action=action,
+                object_type=obj._meta.label_lower,
+                object_id=obj.pk,
+                label=str(obj)[:200],
+                cycle=cycle,
+                pct=getattr(obj, "pct", None),
+                field=field,
+                old_value=_text(old),
+                new_value=_text(new),
+                reason=reason,
+            )
+            for obj in objects
+        ]
+    )

@@ -27,7 +27,7 @@ from assurance.models import (
     PublicationStatus,
 )
 from assurance.rules import cycles as cycle_rules
-from assurance.services import audit
+from assurance.services import audit, self_assessment
 from assurance.services.errors import NotAllowed, ServiceError
 
 RULE_SETTINGS = ("freedoms_cap", "notice_cap", "min_level_four", "elite_share", "outcome_threshold")
@@ -68,9 +68,9 @@ def create_cycle(
         raise ServiceError(f"A cycle for {year_label} already exists", field="year_label")
     for kind in PhaseKind.values:
         if kind not in phase_dates:
-            raise ServiceError(f"Enter the dates of phase {kind}", field=f"phase_{kind}")
+            raise ServiceError(f"Enter the dates of phase {kind}", field=f"phase_{kind}_closes")
         if refusal := cycle_rules.dates_refusal(*phase_dates[kind]):
-            raise ServiceError(refusal, field=f"phase_{kind}")
+            raise ServiceError(refusal, field=f"phase_{kind}_closes")
     values = {k: v for k, v in (settings or {}).items() if k in RULE_SETTINGS}
     cycle = Cycle.objects.create(
         year_label=year_label, framework=framework, previous=previous, created_by=actor, **values
@@ -140,6 +140,13 @@ def change_phase(actor: Any, phase: Phase, action: str, *, reason: str = "") -> 
         new=locked.get_status_display(),
         reason=reason.strip(),
     )
+    if locked.kind == PhaseKind.SELF_ASSESSMENT:
+        # §4 [rule]: closing phase 1 marks every unsubmitted self-assessment "not submitted"
+        # (its draft kept, read-only); reopening it gives the drafts back.
+        if action == "close":
+            self_assessment.mark_not_submitted(actor, locked)
+        else:
+            self_assessment.restore_drafts(actor, locked)
     phase.status, phase.opened_at = locked.status, locked.opened_at
     return locked
 

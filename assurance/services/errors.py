@@ -1,18 +1,56 @@
-"""Refusals raised by services. Each carries a message written for the person acting."""
+"""The one refusal services raise: :class:`ServiceError`. Each carries a message written for
+the person acting and, where the refusal belongs next to form fields, a problem per field.
+
+Views catch ``ServiceError`` and call ``form.add_service_error(error)`` (wcc/forms.py), the
+one place a refusal becomes form errors; the subclasses below only carry extra context.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable, Mapping
 from typing import Any
+
+from assurance.rules.problems import Problem
 
 
 class ServiceError(Exception):
-    """A rule refused the change. ``field`` names the form field it belongs to, if any."""
+    """A rule refused the change.
 
-    def __init__(self, message: str, *, field: str = "") -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
+    ``message`` is the refusal in a sentence; ``field`` names the form field it belongs to,
+    if any; ``problems`` lists several refusals, each next to its own field (the message
+    then defaults to the first). Nothing was saved.
+    """
+
+    def __init__(
+        self, message: str = "", *, field: str | None = None, problems: Iterable[Problem] = ()
+    ) -> None:
+        self.problems: tuple[Problem, ...] = tuple(problems) or (Problem(field or "", message),)
+        self.message = message or "; ".join(p.message for p in self.problems)
+        self.field = field or ""
+        super().__init__(self.message)
+
+    @classmethod
+    def for_fields(cls, errors: Mapping[str, str | list[str]]) -> ServiceError:
+        """One refusal per field: ``{"members": "Choose at least one panel member."}``."""
+        problems = [
+            Problem(field, message)
+            for field, messages in errors.items()
+            for message in ([messages] if isinstance(messages, str) else messages)
+        ]
+        return cls(problems=problems)
+
+    @property
+    def messages(self) -> list[str]:
+        return [p.message for p in self.problems]
+
+    @property
+    def message_dict(self) -> dict[str, list[str]]:
+        """Messages by field name ('' for the whole form)."""
+        out: dict[str, list[str]] = {}
+        for problem in self.problems:
+            out.setdefault(problem.field, []).append(problem.message)
+        return out
 
 
 class NotAllowed(ServiceError):

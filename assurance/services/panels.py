@@ -1,7 +1,7 @@
-"""Panel days, review notes, scoring, consensus and moderation (domain brief §2–3; issue 4).
+r"""Panel days, review notes, scoring, consensus and moderation (domain brief §2–3; issue 4).
 
 One function per use case, each in one transaction with its audit entry. Refusals are
-``ValidationError``s: a dict names the field the message belongs next to.
+:class:`~assurance.services.errors.ServiceError`\ s, field by field where they belong to one.
 """
 
 from __future__ import annotations
@@ -11,12 +11,12 @@ from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from assurance.models import (
+    ASSESSED_STATUSES,
     PCT,
     RAG,
     Consensus,
@@ -32,19 +32,20 @@ from assurance.models import (
     ReviewNote,
     ScoreSheet,
     SelfAssessment,
-    SelfAssessmentStatus,
     User,
 )
 from assurance.queries.panel_items import ACTUAL, LEVEL, RATING, Item, panel_items, row_key
 from assurance.rules import panels as panel_rules
+from assurance.rules.problems import Problem
 from assurance.services import audit
+from assurance.services.errors import ServiceError
 
 Value = int | str | Decimal | None
 
 
 def _require_phase(cycle: Cycle, kind: PhaseKind, what: str) -> None:
     if not cycle.is_phase_open(kind):
-        raise ValidationError(f"{what} only while phase {kind.value} ({kind.label}) is open.")
+        raise ServiceError(f"{what} only while phase {kind.value} ({kind.label}) is open.")
 
 
 # --- Panel days --------------------------------------------------------------------------
@@ -62,18 +63,18 @@ def schedule_panel_day(
 ) -> PanelDay:
     """The SHA lead arranges a panel day for their SHA: date, venue and members (§3 phase 3)."""
     if not actor.is_sha_lead:
-        raise ValidationError("Only an SHA lead schedules panel days.")
+        raise ServiceError("Only an SHA lead schedules panel days.")
     if any(
         p.kind == PhaseKind.PANEL_DAYS and p.status == PhaseStatus.CLOSED
         for p in cycle.phases.all()
     ):
-        raise ValidationError("Panel days for this cycle have closed.")
+        raise ServiceError("Panel days for this cycle have closed.")
     members = list(members)
     if not members:
-        raise ValidationError({"members": "Choose at least one panel member."})
+        raise ServiceError.for_fields({"members": "Choose at least one panel member."})
     outsiders = [m for m in members if not (m.is_sha_user and m.sha_id == actor.sha_id)]
     if outsiders:
-        raise ValidationError(
+        raise ServiceError.for_fields(
             {"members": f"{outsiders[0]} is not an assessor or peer expert of {actor.sha}."}
         )
     chair = chair or actor
@@ -122,13 +123,13 @@ def add_slot(
 ) -> PanelSlot:
     """Book one PCT into a time slot; refuses every conflict with a message saying which."""
     if not (actor.is_sha_lead and actor.sha_id == day.sha_id):
-        raise ValidationError("Only the SHA lead arranges this panel day.")
+        raise ServiceError("Only the SHA lead arranges this panel day.")
     if pct.sha_id != day.sha_id:
-        raise ValidationError({"pct": f"{pct.name} is not a PCT of {day.sha}."})
+        raise ServiceError.for_fields({"pct": f"{pct.name} is not a PCT of {day.sha}."})
     if not SelfAssessment.objects.filter(
-        cycle_id=day.cycle_id, pct=pct, status=SelfAssessmentStatus.SUBMITTED
+        cycle_id=day.cycle_id, pct=pct, status__in=ASSESSED_STATUSES
     ).exists():
-        raise ValidationError(
+        raise ServiceError.for_fields(
             {"pct": f"{pct.name} has not submitted its self-assessment for {day.cycle}."}
         )
     # Lock the day's row: two leads booking at once cannot both pass the conflict check.
@@ -144,7 +145,7 @@ def add_slot(
         bookings=_bookings(day.cycle, day.date, pct, set(members)),
     )
     if problems:
-        raise ValidationError(problems)
+        raise ServiceError(problems=[Problem("", message) for message in problems])
     slot = PanelSlot.objects.create(panel_day=day, pct=pct, starts_at=starts_at, ends_at=ends_at)
     audit.record(
         actor=actor,
@@ -167,7 +168,7 @@ def save_review_note(
 ) -> ReviewNote:
     """An assessor's notes on a section and the questions to raise on the panel day."""
     if not actor.is_sha_user or sa.pct.sha_id != actor.sha_id:
-        raise ValidationError("Only the PCT's SHA assessors write review notes.")
+        raise ServiceError("Only the PCT's SHA assessors write review notes.")
     _require_phase(sa.cycle, PhaseKind.PLANS_ANALYSED, "Review notes can be written")
     row, created = ReviewNote.objects.get_or_create(
         self_assessment=sa, author=actor, section=section
@@ -223,18 +224,18 @@ def _validate_all(items: Mapping[str, Item], values: Mapping[str, tuple[Value, s
     errors: dict[str, list[str]] = {}
     for key, (value, rationale) in values.items():
         if key not in items:
-            raise ValidationError(f"Unknown item {key}.")
+            raise ServiceError(f"Unknown item {key}.")
         for field, message in check_value(items[key], value, rationale).items():
             errors.setdefault(f"{items[key].field_prefix}__{field}", []).append(message)
     if errors:
-        raise ValidationError(errors)
+        raise ServiceError.for_fields(errors)
 
 
 def _require_member(actor: User, sa: SelfAssessment) -> None:
     if not PanelSlot.objects.filter(
         pct_id=sa.pct_id, panel_day__cycle_id=sa.cycle_id, panel_day__members=actor
     ).exists():
-        raise ValidationError("Only members of this PCT's panel score it.")
+        raise ServiceError("Only members of this PCT's panel score it.")
 
 
 @transaction.atomic
@@ -250,7 +251,7 @@ def record_panel_scores(
         self_assessment=sa, assessor=actor
     )
     if sheet.submitted_at:
-        raise ValidationError("You have submitted your score sheet; it can no longer change.")
+        raise ServiceError("You have submitted your score sheet; it can no longer change.")
     existing = {row_key(r): r for r in sheet.scores.all()}
     for key, (value, rationale) in values.items():
         item = items[key]
@@ -311,14 +312,14 @@ def submit_score_sheet(actor: User, sa: SelfAssessment) -> ScoreSheet:
         ScoreSheet.objects.select_for_update().filter(self_assessment=sa, assessor=actor).first()
     )
     if sheet is None:
-        raise ValidationError("Score every item before you submit.")
+        raise ServiceError("Score every item before you submit.")
     if sheet.submitted_at:
-        raise ValidationError("You have already submitted your score sheet.")
+        raise ServiceError("You have already submitted your score sheet.")
     missing = missing_items(panel_items(sa), sheet.scores.all())
     if missing:
         names = ", ".join(i.label for i in missing[:5])
         more = f" and {len(missing) - 5} more" if len(missing) > 5 else ""
-        raise ValidationError(f"Score every item before you submit: {names}{more} still to do.")
+        raise ServiceError(f"Score every item before you submit: {names}{more} still to do.")
     sheet.submitted_at = timezone.now()
     sheet.save(update_fields=["submitted_at"])
     audit.record(
@@ -341,16 +342,16 @@ def set_consensus(
 ) -> PanelResult:
     """The SHA lead sets the panel's agreed value per item; every item agreed locks the result."""
     if not (actor.is_sha_lead and actor.sha_id == sa.pct.sha_id):
-        raise ValidationError("Only the SHA lead sets the panel's consensus.")
+        raise ServiceError("Only the SHA lead sets the panel's consensus.")
     _require_phase(sa.cycle, PhaseKind.PANEL_DAYS, "Consensus can be set")
     result, _ = PanelResult.objects.select_for_update().get_or_create(self_assessment=sa)
     if result.is_locked:
-        raise ValidationError(
+        raise ServiceError(
             "The panel result is locked: every item has a consensus. Changes are made by "
             "moderation in calibration."
         )
     if not ScoreSheet.objects.filter(self_assessment=sa, submitted_at__isnull=False).exists():
-        raise ValidationError("No panel member has submitted a score sheet yet.")
+        raise ServiceError("No panel member has submitted a score sheet yet.")
     items = {i.key: i for i in panel_items(sa)}
     _validate_all(items, values)
     existing = {row_key(r): r for r in Consensus.objects.filter(self_assessment=sa)}
@@ -430,10 +431,10 @@ def moderate_score(actor: User, consensus: Consensus, *, value: Value, reason: s
     elif actor.is_sha_lead and actor.sha_id == sa.pct.sha_id:
         stage = ModerationStage.REGIONAL
     else:
-        raise ValidationError("Only the SHA lead (regional) or DH staff (national) moderate.")
+        raise ServiceError("Only the SHA lead (regional) or DH staff (national) moderate.")
     _require_phase(sa.cycle, PhaseKind.CALIBRATION, "Scores can be moderated")
     if not PanelResult.objects.filter(self_assessment=sa, locked_at__isnull=False).exists():
-        raise ValidationError("The panel has not agreed every item yet: nothing to moderate.")
+        raise ServiceError("The panel has not agreed every item yet: nothing to moderate.")
     consensus = Consensus.objects.select_for_update().get(pk=consensus.pk)
     item = consensus_item(consensus)
     errors = {k: v for k, v in check_value(item, value, "-").items() if k == "value"}
@@ -442,10 +443,12 @@ def moderate_score(actor: User, consensus: Consensus, *, value: Value, reason: s
     if not reason.strip():
         errors["reason"] = "Enter the reason for moderating this score."
     if errors:
-        raise ValidationError(errors)
+        raise ServiceError.for_fields(errors)
     old = _final(consensus, item.kind)
     if old == value:
-        raise ValidationError({"value": "The moderated value is the same as the current one."})
+        raise ServiceError.for_fields(
+            {"value": "The moderated value is the same as the current one."}
+        )
     if item.kind == LEVEL:
         consensus.moderated_level = value  # type: ignore[assignment]
     elif item.kind == RATING:

@@ -15,14 +15,17 @@ from django.utils import timezone
 
 from assurance import tasks
 from assurance.models import (
+    PCT,
     Cycle,
     DocumentStatus,
+    LeftOut,
     PhaseKind,
     Publication,
     PublicationStatus,
     PublishedDocument,
 )
 from assurance.queries.results import gather_results, rule_settings
+from assurance.services import audit
 from assurance.services.errors import ServiceError
 from assurance.services.publication_worker import IN_PROGRESS, record_status
 
@@ -68,6 +71,7 @@ def start_publication(cycle: Cycle, user: Any) -> tuple[Publication, bool]:
         cycle=cycle,
         version=(latest.version + 1) if latest else 1,
         rule_settings=rule_settings(cycle).as_dict(),
+        illustrative=cycle.illustrative,
         started_by=user,
     )
     record_status(publication, "start", None, PublicationStatus.QUEUED, actor=user)
@@ -104,3 +108,49 @@ def retry_publication(publication: Publication, user: Any) -> None:
         publication, "retry", PublicationStatus.FAILED, PublicationStatus.RENDERING, actor=user
     )
     transaction.on_commit(lambda: tasks.enqueue_documents(publication.pk))
+
+
+# --- leaving a PCT out ---------------------------------------------------------------------
+
+
+@transaction.atomic
+def leave_out(actor: Any, cycle: Cycle, pct: PCT, reason: str) -> LeftOut:
+    """DH staff leave a PCT out of the cycle's publication with a recorded reason (§4 [rule]:
+    e.g. merged, no panel held); the league table lists it as "not assessed"."""
+    if not getattr(actor, "is_dh", False):
+        raise PermissionDenied("Only DH staff leave a PCT out of a publication.")
+    reason = reason.strip()
+    if not reason:
+        raise ServiceError("Enter the reason for leaving this PCT out.", field="reason")
+    if LeftOut.objects.filter(cycle=cycle, pct=pct).exists():
+        raise ServiceError(f"{pct.name} is already left out of {cycle}.", field="pct")
+    row = LeftOut.objects.create(cycle=cycle, pct=pct, reason=reason, left_out_by=actor)
+    audit.record(
+        actor=actor,
+        action="publication.left_out",
+        obj=row,
+        label=str(row),
+        cycle=cycle,
+        pct=pct,
+        new="not assessed",
+        reason=reason,
+    )
+    return row
+
+
+@transaction.atomic
+def include_again(actor: Any, row: LeftOut) -> None:
+    """DH staff take a PCT back into the cycle's next publication version."""
+    if not getattr(actor, "is_dh", False):
+        raise PermissionDenied("Only DH staff change who is left out.")
+    audit.record(
+        actor=actor,
+        action="publication.included_again",
+        obj=row,
+        label=str(row),
+        cycle=row.cycle,
+        pct=row.pct,
+        old="not assessed",
+        new="ranked",
+    )
+    row.delete()

@@ -129,6 +129,9 @@ def _write_snapshot(publication: Publication) -> None:
         gathered.results, rules, competency_count=gathered.competency_count
     )
     inputs = {r.key: r for r in gathered.results}
+    regional = tiers.regional_ranks(
+        gathered.results, {key: pct.sha.code for key, pct in gathered.pcts.items()}
+    )
     previous = _previous_results(cycle)
     # Overwrite, never append: a rerun after a crash leaves exactly one row per PCT.
     publication.results.all().delete()
@@ -144,6 +147,7 @@ def _write_snapshot(publication: Publication) -> None:
                 pct=pct,
                 sha=pct.sha,
                 rank=t.rank,
+                regional_rank=regional[t.key],
                 mark=t.mark,
                 tier=t.tier.value,
                 elite_candidate=t.elite_candidate,
@@ -157,9 +161,14 @@ def _write_snapshot(publication: Publication) -> None:
                 previous_rank=before.rank if before else None,
                 previous_tier=before.tier if before else "",
                 previous_mark=before.mark if before else None,
+                previous_regional_rank=before.regional_rank if before else None,
+                self_assessment_submitted=t.key not in gathered.not_submitted,
             )
         )
     PublishedResult.objects.bulk_create(rows)
+    publication.not_assessed = gathered.not_assessed
+    publication.illustrative = cycle.illustrative
+    publication.save(update_fields=["not_assessed", "illustrative"])
     documents = [PublishedDocument(publication=publication, pct=None)]
     documents += [PublishedDocument(publication=publication, pct=r.pct) for r in rows]
     PublishedDocument.objects.bulk_create(documents)

@@ -21,6 +21,7 @@ from assurance.models import (
     OutcomeIndicator,
 )
 from assurance.rules.reference_data import ImportProblems, parse_framework, parse_pcts, parse_shas
+from assurance.services.errors import ServiceError
 
 FIXTURES = Path(settings.BASE_DIR) / "fixtures"
 
@@ -70,8 +71,8 @@ def load_registry(
     return LoadResult(sha_created, sha_updated), LoadResult(pct_created, pct_updated)
 
 
-class FrameworkLocked(Exception):
-    pass
+class FrameworkLocked(ServiceError):
+    """An opened cycle uses this framework: it is never edited once a cycle has opened (§2.1)."""
 
 
 @transaction.atomic

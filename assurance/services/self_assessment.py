@@ -15,10 +15,12 @@ from typing import Any
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from assurance.models import (
     KEY_DOCUMENT_KINDS,
+    PCT,
     RAG,
     ChosenOutcome,
     Competency,
@@ -30,6 +32,7 @@ from assurance.models import (
     GovernanceArea,
     GovernanceDeclaration,
     OutcomeIndicator,
+    Phase,
     SectionProgress,
     SelfAssessment,
     SelfAssessmentStatus,
@@ -401,18 +404,6 @@ def upload_evidence(
     return _replace(actor, locked, previous, kind, upload, title)
 
 
-@transaction.atomic
-def replace_evidence(
-    actor: Any, document: EvidenceDocument, *, upload: UploadedFile
-) -> EvidenceDocument:
-    """Upload a new version; the old one is kept (not current) and linked."""
-    locked = _require_editable(actor, document.self_assessment)
-    previous = EvidenceDocument.objects.select_for_update(of=("self",)).get(pk=document.pk)
-    if not previous.is_current:
-        raise ServiceError("Only the current version of a document can be replaced.")
-    return _replace(actor, locked, previous, previous.kind, upload, previous.title)
-
-
 def _replace(actor, locked, previous, kind, upload, title) -> EvidenceDocument:
     if previous is not None:
         previous.is_current = False
@@ -570,3 +561,74 @@ def reopen_self_assessment(
     )
     assessment.status = locked.status
     return locked
+
+
+# ---------------------------------------------------------------------------- phase 1 closes
+
+
+def _pcts_of_cycle(phase: Phase) -> QuerySet[PCT]:
+    """PCTs open when phase 1 closed (the registry keeps open and close dates, §1)."""
+    day = phase.closes_on
+    return PCT.objects.filter(
+        Q(opened_on__isnull=True) | Q(opened_on__lte=day),
+        Q(closed_on__isnull=True) | Q(closed_on__gte=day),
+    )
+
+
+def mark_not_submitted(actor: Any, phase: Phase) -> int:
+    """Phase 1 has closed: each PCT without a submitted self-assessment is marked *not
+    submitted* — its draft kept, read-only — so its panel still assesses it and it is ranked
+    like the others (domain brief §4 [rule]). A PCT that never started gets an empty one.
+    Runs inside the phase change's transaction; audited per PCT. Returns how many."""
+    cycle = phase.cycle
+    have = SelfAssessment.objects.filter(cycle=cycle).values_list("pct_id", flat=True)
+    created = SelfAssessment.objects.bulk_create(
+        [
+            SelfAssessment(cycle=cycle, pct=pct, status=SelfAssessmentStatus.NOT_SUBMITTED)
+            for pct in _pcts_of_cycle(phase).exclude(pk__in=have)
+        ]
+    )
+    drafts = list(
+        SelfAssessment.objects.select_for_update(of=("self",))
+        .filter(cycle=cycle, status=SelfAssessmentStatus.DRAFT)
+        .select_related("pct")
+    )
+    SelfAssessment.objects.filter(pk__in=[sa.pk for sa in drafts]).update(
+        status=SelfAssessmentStatus.NOT_SUBMITTED
+    )
+    marked = drafts + list(SelfAssessment.objects.filter(pk__in=[sa.pk for sa in created]))
+    audit.record_many(
+        actor=actor,
+        action="self_assessment.not_submitted",
+        objects=marked,
+        cycle=cycle,
+        field="status",
+        old="Draft",
+        new="Not submitted",
+        reason="Phase 1 closed before the board's sign-off",
+    )
+    return len(marked)
+
+
+def restore_drafts(actor: Any, phase: Phase) -> int:
+    """Phase 1 reopened: not-submitted self-assessments are drafts again (audited)."""
+    cycle = phase.cycle
+    restored = list(
+        SelfAssessment.objects.select_for_update()
+        .filter(cycle=cycle, status=SelfAssessmentStatus.NOT_SUBMITTED)
+        .select_related("pct")
+    )
+    SelfAssessment.objects.filter(pk__in=[sa.pk for sa in restored]).update(
+        status=SelfAssessmentStatus.DRAFT
+    )
+    audit.record_many(
+        actor=actor,
+        action="self_assessment.draft_again",
+        objects=restored,
+        cycle=cycle,
+        field="status",
+        old="Not submitted",
+        new="Draft",
+        reason="Phase 1 reopened",
+    )
+    return len(restored)

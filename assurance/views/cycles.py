@@ -37,10 +37,7 @@ def cycle_create(request: HttpRequest) -> HttpResponse:
                 phase_dates=form.phase_dates(),
             )
         except ServiceError as error:
-            field = {f"phase_{k}": f"phase_{k}_closes" for k in range(1, 6)}.get(
-                error.field, error.field
-            )
-            form.add_error(field if field in form.fields else None, error.message)
+            form.add_service_error(error)
         else:
             messages.success(request, f"Cycle {cycle.year_label} created.")
             return redirect("cycles:detail", cycle.slug)
@@ -122,7 +119,7 @@ def rule_settings(request: HttpRequest, cycle: str) -> HttpResponse:
         try:
             service.update_rule_settings(request.user, the_cycle, **form.cleaned_data)
         except ServiceError as error:
-            form.add_error(error.field if error.field in form.fields else None, error.message)
+            form.add_service_error(error)
         else:
             messages.success(request, "Rule settings saved.")
             return redirect("cycles:detail", the_cycle.slug)

@@ -11,9 +11,7 @@ from zoneinfo import ZoneInfo
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Subquery
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -31,41 +29,27 @@ from assurance.forms.panels import (
     initial_from_rows,
 )
 from assurance.models import (
-    SHA,
-    Competency,
-    CompetencyRating,
-    Consensus,
     Cycle,
-    EvidenceDocument,
     GovernanceArea,
-    GovernanceDeclaration,
-    PanelResult,
-    PanelScore,
-    PanelSlot,
     PhaseKind,
-    ReviewNote,
-    ScoreSheet,
     SelfAssessment,
 )
 from assurance.queries import panels as panel_queries
 from assurance.queries.panel_items import display, panel_items, row_key, with_statuses
 from assurance.rules import panels as panel_rules
 from assurance.services import panels as services
+from assurance.services.errors import ServiceError
 
 LONDON = ZoneInfo("Europe/London")
 
 
-def _cycles() -> list[Cycle]:
-    return list(Cycle.objects.prefetch_related("phases"))
-
-
 def _cycle(request: HttpRequest, cycle_id: int | None = None) -> Cycle:
-    cycles = _cycles()
-    wanted = cycle_id or request.GET.get("cycle")
-    for cycle in cycles:
-        if wanted is None or str(cycle.pk) == str(wanted):
-            return cycle
-    raise Http404("No such cycle")
+    cycle = panel_queries.chosen_cycle(
+        panel_queries.cycles_with_phases(), cycle_id or request.GET.get("cycle")
+    )
+    if cycle is None:
+        raise Http404("No such cycle")
+    return cycle
 
 
 def _template(request: HttpRequest, name: str, partial: str) -> str:
@@ -81,41 +65,26 @@ def index(request: HttpRequest) -> HttpResponse:
     """The PCTs a person reviews, scores or moderates this cycle, and the panel days."""
     user = request.user
     cycle = _cycle(request)
+    cycles = panel_queries.cycles_with_phases()
     if user.is_pct_user:
         published = access.is_published(cycle)
-        sas = SelfAssessment.objects.filter(cycle=cycle, pct_id=user.pct_id, status="submitted")
+        sas = panel_queries.submitted_self_assessments_of_pct(cycle, user.pct_id)
         return render(
             request,
             "assurance/panels/index_pct.html",
-            {"cycle": cycle, "cycles": _cycles(), "published": published, "sas": sas},
+            {"cycle": cycle, "cycles": cycles, "published": published, "sas": sas},
         )
-    if not (user.is_sha_user or user.is_dh):
-        raise Http404
-    sas = access.reviewable_self_assessments(user, cycle).annotate(
-        on_my_panel=Exists(
-            PanelSlot.objects.filter(
-                pct=OuterRef("pct"), panel_day__cycle=cycle, panel_day__members=user
-            )
-        ),
-        my_sheet_submitted=Exists(
-            ScoreSheet.objects.filter(
-                self_assessment=OuterRef("pk"), assessor=user, submitted_at__isnull=False
-            )
-        ),
-        sheets_submitted=Count("score_sheets", filter=Q(score_sheets__submitted_at__isnull=False)),
-        locked=Exists(
-            PanelResult.objects.filter(self_assessment=OuterRef("pk"), locked_at__isnull=False)
-        ),
+    access.require_panel_reader(user)
+    sas = panel_queries.with_panel_progress(
+        access.reviewable_self_assessments(user, cycle), user, cycle
     )
-    days = (
-        access.panel_days_for_user(user)
-        .filter(cycle=cycle)
-        .prefetch_related("members", Prefetch("slots", PanelSlot.objects.select_related("pct")))
+    days = panel_queries.with_members_and_slots(
+        access.panel_days_for_user(user).filter(cycle=cycle)
     )
     return render(
         request,
         "assurance/panels/index.html",
-        {"cycle": cycle, "cycles": _cycles(), "sas": sas.order_by("pct__name"), "days": days},
+        {"cycle": cycle, "cycles": cycles, "sas": sas, "days": days},
     )
 
 
@@ -123,8 +92,7 @@ def index(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def day_new(request: HttpRequest, cycle_id: int) -> HttpResponse:
     user = request.user
-    if not user.is_sha_lead:
-        raise Http404
+    access.require_sha_lead(user)
     cycle = _cycle(request, cycle_id)
     form = PanelDayForm(request.POST or None, sha_id=user.sha_id)
     if request.method == "POST" and form.is_valid():
@@ -136,29 +104,19 @@ def day_new(request: HttpRequest, cycle_id: int) -> HttpResponse:
                 venue=form.cleaned_data["venue"],
                 members=form.cleaned_data["members"],
             )
-        except ValidationError as exc:
-            _add_errors(form, exc)
+        except ServiceError as exc:
+            form.add_service_error(exc)
         else:
             messages.success(request, f"Panel day on {day.date:%-d %B %Y} scheduled.")
             return redirect("panels:day_detail", day.pk)
     return render(request, "assurance/panels/day_new.html", {"cycle": cycle, "form": form})
 
 
-def _add_errors(form: Any, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.error_dict.items():
-            for error in errors:
-                form.add_error(name if name in form.fields else None, error)
-    else:
-        for message in exc.messages:
-            form.add_error(None, message)
-
-
 def _day_context(
     request: HttpRequest, pk: int, slot_form: SlotForm | None = None
 ) -> dict[str, Any]:
     day = access.get_panel_day_for_user(request.user, pk)
-    is_lead = request.user.is_sha_lead and request.user.sha_id == day.sha_id
+    is_lead = access.leads_panel_day(request.user, day)
     return {
         "day": day,
         "slots": day.slots.select_related("pct"),
@@ -182,8 +140,8 @@ def slot_add(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         try:
             services.add_slot(request.user, day, **form.cleaned_data)
-        except ValidationError as exc:
-            _add_errors(form, exc)
+        except ServiceError as exc:
+            form.add_service_error(exc)
         else:
             messages.success(request, f"{form.cleaned_data['pct'].name} added to the panel day.")
             url = reverse("panels:day_detail", args=[day.pk])
@@ -228,40 +186,12 @@ def day_ics(request: HttpRequest, pk: int) -> HttpResponse:
 # --- Phase 2 review ----------------------------------------------------------------------
 
 
-def _sections(sa: SelfAssessment) -> list[dict[str, Any]]:
-    ratings = {
-        (r.competency_id, r.criterion_id): r
-        for r in CompetencyRating.objects.filter(self_assessment=sa).select_related("criterion")
-    }
-    sections = []
-    for c in Competency.objects.filter(framework_id=sa.cycle.framework_id).prefetch_related(
-        "criteria"
-    ):
-        entries = [ratings[k] for k in ratings if k[0] == c.pk]
-        sections.append({"key": f"competency-{c.number}", "title": str(c), "ratings": entries})
-    sections.append(
-        {
-            "key": "governance",
-            "title": "Governance",
-            "declarations": GovernanceDeclaration.objects.filter(self_assessment=sa),
-        }
-    )
-    sections.append(
-        {
-            "key": "outcomes",
-            "title": "Outcomes",
-            "outcomes": sa.chosen_outcomes.select_related("indicator"),
-        }
-    )
-    return sections
-
-
 def _review_context(
     request: HttpRequest, sa: SelfAssessment, forms: dict[str, Any]
 ) -> dict[str, Any]:
-    notes = ReviewNote.objects.filter(self_assessment=sa).select_related("author")
+    notes = panel_queries.review_notes(sa)
     mine = {n.section: n for n in notes if n.author_id == request.user.pk}
-    sections = _sections(sa)
+    sections = panel_queries.review_sections(sa)
     for s in sections:
         s["others"] = [n for n in notes if n.section == s["key"] and n.author_id != request.user.pk]
         s["form"] = forms.get(s["key"]) or ReviewNoteForm(
@@ -274,12 +204,8 @@ def _review_context(
     return {
         "sa": sa,
         "sections": sections,
-        "documents": EvidenceDocument.objects.filter(
-            self_assessment=sa, is_current=True, removed_at__isnull=True
-        ),
-        "can_write": request.user.is_sha_user
-        and sa.pct.sha_id == request.user.sha_id
-        and sa.cycle.is_phase_open(PhaseKind.PLANS_ANALYSED),
+        "documents": panel_queries.current_evidence(sa),
+        "can_write": access.may_write_review_notes(request.user, sa),
     }
 
 
@@ -294,15 +220,15 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def review_note(request: HttpRequest, pk: int, section: str) -> HttpResponse:
     sa = access.get_self_assessment_for_reviewer(request.user, pk)
-    valid_sections = {s["key"] for s in _sections(sa)}
+    valid_sections = {s["key"] for s in panel_queries.review_sections(sa)}
     if section not in valid_sections:
         raise Http404
     form = ReviewNoteForm(request.POST, prefix=section)
     if form.is_valid():
         try:
             services.save_review_note(request.user, sa, section=section, **form.cleaned_data)
-        except ValidationError as exc:
-            _add_errors(form, exc)
+        except ServiceError as exc:
+            form.add_service_error(exc)
         else:
             if not request.htmx:
                 messages.success(request, "Review note saved.")
@@ -320,13 +246,13 @@ def _sheet_context(
     request: HttpRequest, sa: SelfAssessment, form: ItemsForm | None
 ) -> dict[str, Any]:
     items = panel_items(sa)
-    sheet = ScoreSheet.objects.filter(self_assessment=sa, assessor=request.user).first()
+    sheet = panel_queries.own_score_sheet(sa, request.user)
     mine = {row_key(r): r for r in sheet.scores.all()} if sheet else {}
     submitted = bool(sheet and sheet.submitted_at)
     outcome_score = with_statuses(items, mine)
     form = form or ItemsForm(items=items, initial=initial_from_rows(items, mine))
     form.items = items
-    others = _others(sa, exclude=request.user.pk) if submitted else []
+    others = panel_queries.submitted_sheets(sa, exclude=request.user.pk) if submitted else []
     table = [
         {
             "item": item,
@@ -352,20 +278,6 @@ def _shown(row: Any, kind: str) -> str:
     return display(getattr(row, kind), kind) if row is not None else ""
 
 
-def _others(sa: SelfAssessment, exclude: int | None = None) -> list[dict[str, Any]]:
-    """Submitted sheets of the panel, item by item (for members who submitted, and the lead)."""
-    sheets = (
-        ScoreSheet.objects.filter(self_assessment=sa, submitted_at__isnull=False)
-        .exclude(assessor_id=exclude)
-        .select_related("assessor")
-        .prefetch_related(Prefetch("scores", PanelScore.objects.all()))
-        .order_by("assessor__full_name")
-    )
-    return [
-        {"assessor": s.assessor, "scores": {row_key(r): r for r in s.scores.all()}} for s in sheets
-    ]
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def score_sheet(request: HttpRequest, pk: int) -> HttpResponse:
@@ -376,8 +288,8 @@ def score_sheet(request: HttpRequest, pk: int) -> HttpResponse:
         if form.is_valid():
             try:
                 services.record_panel_scores(request.user, sa, form.values())
-            except ValidationError as exc:
-                form.apply_service_error(exc)
+            except ServiceError as exc:
+                form.add_service_error(exc)
             else:
                 messages.success(request, "Your scores are saved.")
                 return redirect("panels:score_sheet", sa.pk)
@@ -390,7 +302,7 @@ def score_sheet_submit(request: HttpRequest, pk: int) -> HttpResponse:
     sa = access.get_self_assessment_for_panel_member(request.user, pk)
     try:
         services.submit_score_sheet(request.user, sa)
-    except ValidationError as exc:
+    except ServiceError as exc:
         context = _sheet_context(request, sa, None)
         context["submit_errors"] = [{"id": "submit", "message": m} for m in exc.messages]
         return render(request, "assurance/panels/score_sheet.html", context)
@@ -408,23 +320,20 @@ def score_sheet_submit(request: HttpRequest, pk: int) -> HttpResponse:
 def consensus(request: HttpRequest, pk: int) -> HttpResponse:
     sa = access.get_self_assessment_for_lead(request.user, pk)
     items = panel_items(sa)
-    own_sheet = ScoreSheet.objects.filter(self_assessment=sa, assessor=request.user).first()
-    on_panel = PanelSlot.objects.filter(
-        pct_id=sa.pct_id, panel_day__cycle_id=sa.cycle_id, panel_day__members=request.user
-    ).exists()
-    if on_panel and not (own_sheet and own_sheet.submitted_at):
+    own_sheet = panel_queries.own_score_sheet(sa, request.user)
+    if access.sits_on_panel(request.user, sa) and not (own_sheet and own_sheet.submitted_at):
         messages.info(
             request, "Submit your own score sheet before you see the other members' scores."
         )
         return redirect("panels:score_sheet", sa.pk)
-    existing = {row_key(c): c for c in Consensus.objects.filter(self_assessment=sa)}
+    existing = panel_queries.consensus_by_key(sa)
     outcome_score = with_statuses(items, existing, final=True)
     form = ItemsForm(request.POST or None, items=items, initial=initial_from_rows(items, existing))
     if request.method == "POST" and form.is_valid():
         try:
             result = services.set_consensus(request.user, sa, form.values())
-        except ValidationError as exc:
-            form.apply_service_error(exc)
+        except ServiceError as exc:
+            form.add_service_error(exc)
         else:
             messages.success(
                 request,
@@ -433,8 +342,8 @@ def consensus(request: HttpRequest, pk: int) -> HttpResponse:
                 else "Consensus saved.",
             )
             return redirect("panels:consensus", sa.pk)
-    result = PanelResult.objects.filter(self_assessment=sa).first()
-    others = _others(sa)
+    result = panel_queries.panel_result(sa)
+    others = panel_queries.submitted_sheets(sa)
     rows = panel_queries.consensus_rows(form.rows(), others, existing)
     return render(
         request,
@@ -458,11 +367,6 @@ def consensus(request: HttpRequest, pk: int) -> HttpResponse:
 def result(request: HttpRequest, pk: int) -> HttpResponse:
     sa = access.get_self_assessment_for_result(request.user, pk)
     rows = panel_queries.score_rows(panel_items(sa), sa)
-    can_moderate = (
-        (request.user.is_dh or (request.user.is_sha_lead and request.user.sha_id == sa.pct.sha_id))
-        and sa.cycle.is_phase_open(PhaseKind.CALIBRATION)
-        and PanelResult.objects.filter(self_assessment=sa, locked_at__isnull=False).exists()
-    )
     return render(
         request,
         "assurance/panels/result.html",
@@ -471,8 +375,8 @@ def result(request: HttpRequest, pk: int) -> HttpResponse:
             "rows": rows,
             "outcome_score": panel_queries.outcome_score(rows),
             "has_moderations": any(r.moderations for r in rows),
-            "can_moderate": can_moderate,
-            "result": PanelResult.objects.filter(self_assessment=sa).first(),
+            "can_moderate": access.may_moderate(request.user, sa),
+            "result": panel_queries.panel_result(sa),
         },
     )
 
@@ -492,8 +396,8 @@ def moderate(request: HttpRequest, pk: int) -> HttpResponse:
                 value=form.cleaned_data["value"],
                 reason=form.cleaned_data["reason"],
             )
-        except ValidationError as exc:
-            _add_errors(form, exc)
+        except ServiceError as exc:
+            form.add_service_error(exc)
         else:
             messages.success(request, f"{item.label} moderated. The change is in the trail.")
             return redirect(f"{reverse('panels:result', args=[sa.pk])}#trail")
@@ -515,7 +419,7 @@ CHART_WIDTH = 720
 def calibration(request: HttpRequest, cycle_id: int) -> HttpResponse:
     access.calibration_shas_for_user(request.user)
     cycle = _cycle(request, cycle_id)
-    competencies = Competency.objects.filter(framework_id=cycle.framework_id)
+    competencies = panel_queries.framework_competencies(cycle)
     return render(
         request,
         "assurance/panels/calibration.html",
@@ -523,7 +427,7 @@ def calibration(request: HttpRequest, cycle_id: int) -> HttpResponse:
             "cycle": cycle,
             "competencies": competencies,
             "areas": GovernanceArea.choices,
-            "cycles": _cycles(),
+            "cycles": panel_queries.cycles_with_phases(),
         },
     )
 
@@ -539,36 +443,27 @@ def calibration_item(request: HttpRequest, cycle_id: int, kind: str, ref: str) -
     sha_ids = access.calibration_shas_for_user(request.user)
     cycle = _cycle(request, cycle_id)
     if kind == "competency":
-        competency = Competency.objects.filter(framework_id=cycle.framework_id, number=ref).first()
+        competency = panel_queries.framework_competency(cycle, ref)
         if competency is None:
             raise Http404
         data = panel_queries.competency_calibration(cycle, competency)
         title, labels = str(competency), {v: f"Level {v}" for v in panel_queries.LEVELS}
-        consensus_filter = Q(competency=competency)
-        self_value = _self_value_subquery(kind, ref, competency.criteria.exists())
+        item: dict[str, Any] = {"competency": competency}
     elif kind == "governance" and ref in GovernanceArea.values:
         data = panel_queries.governance_calibration(cycle, ref)
         title = f"Governance: {panel_queries.governance_label(ref)}"
         labels = {p: panel_queries.RAG_BY_POINTS[p].capitalize() for p in panel_queries.POINTS}
-        consensus_filter = Q(governance_area=ref)
-        self_value = _self_value_subquery(kind, ref)
+        item = {"area": ref}
     else:
         raise Http404
     shas = (
-        data.shas if sha_ids is None else tuple(r for r in data.shas if r.code in _codes(sha_ids))
+        data.shas
+        if sha_ids is None
+        else tuple(r for r in data.shas if r.code in panel_queries.sha_codes(sha_ids))
     )
     chosen = request.GET.get("sha", "") if sha_ids is None else ""
-    pct_sha_ids = sha_ids or list(SHA.objects.filter(code=chosen).values_list("pk", flat=True))
-    pct_rows = (
-        Consensus.objects.annotate(self_value=self_value)
-        .filter(
-            consensus_filter,
-            cycle=cycle,
-            self_assessment__pct__sha_id__in=pct_sha_ids,
-        )
-        .select_related("self_assessment__pct", "criterion", "competency")
-        .order_by("self_assessment__pct__name", "criterion__position", "pk")
-    )
+    pct_sha_ids = sha_ids or panel_queries.sha_ids_for_code(chosen)
+    pct_rows = panel_queries.calibration_pct_rows(cycle, pct_sha_ids, **item)
     page = Paginator(pct_rows, PCT_ROWS_PER_PAGE).get_page(request.GET.get("page"))
     chart = _chart_rows((data.national, *shas), data.values)
     return render(
@@ -592,28 +487,6 @@ def calibration_item(request: HttpRequest, cycle_id: int, kind: str, ref: str) -
             "can_moderate": cycle.is_phase_open(PhaseKind.CALIBRATION),
         },
     )
-
-
-def _self_value_subquery(kind: str, ref: str, has_criteria: bool = False) -> Subquery:
-    """The PCT's own rating of the same item, beside the consensus and moderated values."""
-    if kind == "governance":
-        return Subquery(
-            GovernanceDeclaration.objects.filter(
-                self_assessment=OuterRef("self_assessment"), area=ref
-            ).values("rating")[:1]
-        )
-    same_item = Q(criterion=OuterRef("criterion")) if has_criteria else Q(criterion__isnull=True)
-    return Subquery(
-        CompetencyRating.objects.filter(
-            same_item,
-            self_assessment=OuterRef("self_assessment"),
-            competency=OuterRef("competency"),
-        ).values("level")[:1]
-    )
-
-
-def _codes(sha_ids: list[int]) -> set[str]:
-    return set(SHA.objects.filter(pk__in=sha_ids).values_list("code", flat=True))
 
 
 def _chart_rows(

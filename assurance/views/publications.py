@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_htmx.http import HttpResponseStopPolling
 
 from assurance.access import publications as access
+from assurance.forms.publications import LeaveOutForm
 from assurance.models import (
     SHA,
     Cycle,
@@ -28,6 +29,7 @@ from assurance.models import (
 from assurance.queries import publications as league
 from assurance.queries import results
 from assurance.services import publication as service
+from assurance.services.errors import ServiceError
 
 SORT_COLUMNS = [
     ("rank", "Rank"),
@@ -74,6 +76,19 @@ def publish(request: HttpRequest, cycle_id: int) -> HttpResponse:
             if not created:
                 messages.info(request, f"Version {publication.version} is already under way.")
             return redirect("publications:progress", pk=publication.pk)
+    return _publish_page(request, cycle, error=error)
+
+
+def _publish_page(
+    request: HttpRequest,
+    cycle: Cycle,
+    *,
+    error: str = "",
+    leave_out_form: LeaveOutForm | None = None,
+) -> HttpResponse:
+    """What will be published: readiness, the PCTs left out and why, the rule settings."""
+    gathered = results.gather_results(cycle)
+    failed = bool(error or (leave_out_form and leave_out_form.errors))
     return render(
         request,
         "assurance/publications/publish.html",
@@ -83,9 +98,42 @@ def publish(request: HttpRequest, cycle_id: int) -> HttpResponse:
             "publications": cycle.publications.order_by("-version"),
             "settings": results.rule_settings(cycle).as_dict(),
             "error": error,
+            "ready": len(gathered.results),
+            "not_submitted": len(gathered.not_submitted),
+            "problems": gathered.problems,
+            "left_out": results.left_out(cycle),
+            "leave_out_form": leave_out_form
+            or LeaveOutForm(pcts=results.pcts_that_may_be_left_out(cycle)),
         },
-        status=400 if error else 200,
+        status=400 if failed else 200,
     )
+
+
+@login_required
+@require_POST
+def leave_out(request: HttpRequest, cycle_id: int) -> HttpResponse:
+    cycle = access.get_cycle_for_publisher(request.user, cycle_id)
+    form = LeaveOutForm(request.POST, pcts=results.pcts_that_may_be_left_out(cycle))
+    if form.is_valid():
+        try:
+            row = service.leave_out(
+                request.user, cycle, form.cleaned_data["pct"], form.cleaned_data["reason"]
+            )
+        except ServiceError as exc:
+            form.add_service_error(exc)
+        else:
+            messages.success(request, f"{row.pct.name} will be listed as not assessed.")
+            return redirect("publications:publish", cycle.pk)
+    return _publish_page(request, cycle, leave_out_form=form)
+
+
+@login_required
+@require_POST
+def include_again(request: HttpRequest, pk: int) -> HttpResponse:
+    row = access.get_left_out_for_publisher(request.user, pk)
+    service.include_again(request.user, row)
+    messages.success(request, f"{row.pct.name} will be ranked in the next version.")
+    return redirect("publications:publish", row.cycle_id)
 
 
 @login_required
@@ -192,7 +240,14 @@ def league_table(request: HttpRequest, pk: int) -> HttpResponse:
 def league_table_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
     context = _table_context(request, pk, paginate=False)
     publication = context["publication"]
-    table = league.export_rows(context["rows"], [c.number for c in context["competencies"]])  # type: ignore[attr-defined]
+    filters = context["filters"]
+    unfiltered = not (filters.sha or filters.tier)  # type: ignore[attr-defined]
+    table = league.export_rows(
+        context["rows"],  # type: ignore[arg-type]
+        [c.number for c in context["competencies"]],  # type: ignore[attr-defined]
+        not_assessed=publication.not_assessed if unfiltered else [],  # type: ignore[attr-defined]
+        illustrative=publication.illustrative,  # type: ignore[attr-defined]
+    )
     name = (
         f"wcc-league-table-{publication.cycle.year_label.replace('/', '-')}-v{publication.version}"  # type: ignore[attr-defined]
     )

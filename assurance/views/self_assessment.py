@@ -3,6 +3,11 @@ evidence files, sign-off, history. Views: access helper → form → one service
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import partial
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -21,8 +26,15 @@ from assurance.forms.self_assessment import (
     RatingForm,
     SubmitForm,
     UploadForm,
+    VersionedForm,
 )
-from assurance.models import AuditEntry, ChosenOutcome, EvidenceDocument, GovernanceArea
+from assurance.models import (
+    AuditEntry,
+    ChosenOutcome,
+    EvidenceDocument,
+    GovernanceArea,
+    SelfAssessment,
+)
 from assurance.queries import self_assessment as sa_queries
 from assurance.queries.self_assessment import build_overview, missing_links, sa_url
 from assurance.services import self_assessment as sa
@@ -92,59 +104,57 @@ def _competency_page(request: HttpRequest) -> str:
     return request.path
 
 
-@require_http_methods(["GET", "POST"])
-@login_required_keeping_drafts(_competency_page)
-def competency(request: HttpRequest, cycle: str, pct: str, number: int) -> HttpResponse:
-    """One competency: a form per rating slot, saved by htmx as people type, or by POST."""
-    the_cycle = cycle_access.get_cycle(cycle)
+@dataclass(frozen=True)
+class _Entry:
+    """One versioned entry of a page of entries (a competency's rating slots, the three
+    governance areas): its key (the form prefix and ``slot``), initial values, and what the
+    template shows beside its form."""
+
+    key: str
+    initial: dict[str, Any]
+    shown: dict[str, Any]
+
+
+def _entries_page(
+    request: HttpRequest,
+    assessment: SelfAssessment,
+    *,
+    entries: list[_Entry],
+    form_class: type[VersionedForm],
+    save: Callable[[_Entry, VersionedForm], Any],
+    template: str,
+    saved_message: str,
+    context: dict[str, Any],
+) -> HttpResponse:
+    """A page of versioned entries, each its own form, saved by htmx as people type (the
+    answer is the save-status fragment) or by a plain POST; a draft kept through an
+    expired session is put back in its form."""
     write = request.method == "POST"
-    assessment = access.get_self_assessment_for_user(request.user, the_cycle, pct, write=write)
-    slots = sa_queries.rating_slots(the_cycle.framework, number)
-    if not slots:
-        raise Http404
-    htmx_save = write and request.htmx
-    # An htmx save answers with the status fragment only: skip what only the page needs.
-    answers = {} if htmx_save else sa_queries.answers_by_key(assessment, slots)
-    refusal = None if htmx_save else sa_queries.editing_refusal(assessment)
-    draft = pop_draft(request, request.path) if request.method == "GET" else None
+    draft = pop_draft(request, request.path) if not write else None
     forms, result = [], {}
-    for slot in slots:
-        key = slot.rule.key
-        rating = answers.get(key, (None, None))[1]
-        initial = {
-            "level": rating.level if rating else None,
-            "evidence": rating.evidence if rating else "",
-            "version": rating.version if rating else 0,
-        }
-        posted = request.POST if write and request.POST.get("slot") == key else None
-        data = posted or (draft if draft and draft.get("slot") == key else None)
-        form = RatingForm(data, initial=initial, prefix=key)
+    for entry in entries:
+        posted = request.POST if write and request.POST.get("slot") == entry.key else None
+        data = posted or (draft if draft and draft.get("slot") == entry.key else None)
+        form = form_class(data, initial=entry.initial, prefix=entry.key)
         if posted is not None:
-            result = _save_rating(request, assessment, slot, form)
-        forms.append(
-            {
-                "slot": slot,
-                "form": form,
-                "rating": rating,
-                "restored": data is draft and draft is not None,
-            }
-        )
-    context = {
+            result = {"status_key": entry.key, "key": entry.key, "status_form": form}
+            if form.is_valid():
+                _autosave(result, form, partial(save, entry, form))
+        forms.append({**entry.shown, "form": form, "restored": data is draft and draft is not None})
+    page = {
         "assessment": assessment,
-        "competency": slots[0].competency,
         "forms": forms,
-        "refusal": refusal,
         # A refused POST keeps the form (and what was typed) on screen.
         "can_edit": write or _can_edit(request, assessment),
-        "section_key": f"competency-{number}",
+        **context,
         **result,
     }
-    if htmx_save:
-        return render(request, "assurance/self_assessment/competency.html#save_status", context)
+    if write and request.htmx:
+        return render(request, f"{template}#save_status", page)
     if write and result.get("saved_at"):
-        messages.success(request, f"Competency {number} saved.")
+        messages.success(request, saved_message)
         return redirect(sa_url("overview", assessment))
-    return render(request, "assurance/self_assessment/competency.html", context)
+    return render(request, template, page)
 
 
 def _autosave(result: dict, form, save) -> dict:
@@ -162,14 +172,32 @@ def _autosave(result: dict, form, save) -> dict:
     return result
 
 
-def _save_rating(request, assessment, slot, form) -> dict:
-    result = {"status_key": slot.rule.key, "key": slot.rule.key, "status_form": form}
-    if not form.is_valid():
-        return result
-    return _autosave(
-        result,
-        form,
-        lambda: sa.save_competency_rating(
+@require_http_methods(["GET", "POST"])
+@login_required_keeping_drafts(_competency_page)
+def competency(request: HttpRequest, cycle: str, pct: str, number: int) -> HttpResponse:
+    """One competency: a form per rating slot, saved by htmx as people type, or by POST."""
+    the_cycle = cycle_access.get_cycle(cycle)
+    write = request.method == "POST"
+    assessment = access.get_self_assessment_for_user(request.user, the_cycle, pct, write=write)
+    slots = sa_queries.rating_slots(the_cycle.framework, number)
+    if not slots:
+        raise Http404
+    htmx_save = write and request.htmx
+    # An htmx save answers with the status fragment only: skip what only the page needs.
+    answers = {} if htmx_save else sa_queries.answers_by_key(assessment, slots)
+    entries = []
+    for slot in slots:
+        rating = answers.get(slot.rule.key, (None, None))[1]
+        initial = {
+            "level": rating.level if rating else None,
+            "evidence": rating.evidence if rating else "",
+            "version": rating.version if rating else 0,
+        }
+        entries.append(_Entry(slot.rule.key, initial, {"slot": slot, "rating": rating}))
+
+    def save(entry: _Entry, form: VersionedForm) -> Any:
+        slot = entry.shown["slot"]
+        return sa.save_competency_rating(
             request.user,
             assessment,
             competency=slot.competency,
@@ -177,7 +205,61 @@ def _save_rating(request, assessment, slot, form) -> dict:
             level=form.cleaned_data["level"],
             evidence=form.cleaned_data["evidence"],
             version=form.base_version,
-        ),
+        )
+
+    return _entries_page(
+        request,
+        assessment,
+        entries=entries,
+        form_class=RatingForm,
+        save=save,
+        template="assurance/self_assessment/competency.html",
+        saved_message=f"Competency {number} saved.",
+        context={
+            "competency": slots[0].competency,
+            "refusal": None if htmx_save else sa_queries.editing_refusal(assessment),
+            "section_key": f"competency-{number}",
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required_keeping_drafts()
+def governance(request: HttpRequest, cycle: str, pct: str) -> HttpResponse:
+    """The three governance self-declarations, each saved as people type."""
+    the_cycle = cycle_access.get_cycle(cycle)
+    write = request.method == "POST"
+    assessment = access.get_self_assessment_for_user(request.user, the_cycle, pct, write=write)
+    declarations = {d.area: d for d in assessment.governance_declarations.all()}
+    entries = []
+    for area in GovernanceArea:
+        d = declarations.get(area.value)
+        initial = {
+            "rating": d.rating if d else "",
+            "commentary": d.commentary if d else "",
+            "version": d.version if d else 0,
+        }
+        entries.append(_Entry(area.value, initial, {"area": area, "declaration": d}))
+
+    def save(entry: _Entry, form: VersionedForm) -> Any:
+        return sa.save_governance_declaration(
+            request.user,
+            assessment,
+            area=entry.key,
+            rating=form.cleaned_data["rating"],
+            commentary=form.cleaned_data["commentary"],
+            version=form.base_version,
+        )
+
+    return _entries_page(
+        request,
+        assessment,
+        entries=entries,
+        form_class=GovernanceForm,
+        save=save,
+        template="assurance/self_assessment/governance.html",
+        saved_message="Governance self-declaration saved.",
+        context={"refusal": sa_queries.editing_refusal(assessment)},
     )
 
 
@@ -201,69 +283,6 @@ def history(request: HttpRequest, cycle: str, pct: str) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-@login_required_keeping_drafts()
-def governance(request: HttpRequest, cycle: str, pct: str) -> HttpResponse:
-    the_cycle = cycle_access.get_cycle(cycle)
-    write = request.method == "POST"
-    assessment = access.get_self_assessment_for_user(request.user, the_cycle, pct, write=write)
-    declarations = {d.area: d for d in assessment.governance_declarations.all()}
-    draft = pop_draft(request, request.path) if not write else None
-    forms, result = [], {}
-    for area in GovernanceArea:
-        d = declarations.get(area.value)
-        initial = {
-            "rating": d.rating if d else "",
-            "commentary": d.commentary if d else "",
-            "version": d.version if d else 0,
-        }
-        posted = request.POST if write and request.POST.get("slot") == area.value else None
-        data = posted or (draft if draft and draft.get("slot") == area.value else None)
-        form = GovernanceForm(data, initial=initial, prefix=area.value)
-        if posted is not None:
-            result = _save_declaration(request, assessment, area.value, form)
-        forms.append(
-            {
-                "area": area,
-                "form": form,
-                "declaration": d,
-                "restored": data is draft and draft is not None,
-            }
-        )
-    refusal = sa_queries.editing_refusal(assessment)
-    context = {
-        "assessment": assessment,
-        "forms": forms,
-        "refusal": refusal,
-        "can_edit": write or _can_edit(request, assessment),
-        **result,
-    }
-    if write and request.htmx:
-        return render(request, "assurance/self_assessment/governance.html#save_status", context)
-    if write and result.get("saved_at"):
-        messages.success(request, "Governance self-declaration saved.")
-        return redirect(sa_url("overview", assessment))
-    return render(request, "assurance/self_assessment/governance.html", context)
-
-
-def _save_declaration(request, assessment, area, form) -> dict:
-    result = {"status_key": area, "key": area, "status_form": form}
-    if not form.is_valid():
-        return result
-    return _autosave(
-        result,
-        form,
-        lambda: sa.save_governance_declaration(
-            request.user,
-            assessment,
-            area=area,
-            rating=form.cleaned_data["rating"],
-            commentary=form.cleaned_data["commentary"],
-            version=form.base_version,
-        ),
-    )
-
-
-@require_http_methods(["GET", "POST"])
 @login_required
 def outcomes(request: HttpRequest, cycle: str, pct: str) -> HttpResponse:
     """The outcomes chosen from the national menu, each with baseline, target, direction."""
@@ -277,7 +296,7 @@ def outcomes(request: HttpRequest, cycle: str, pct: str) -> HttpResponse:
         try:
             sa.choose_outcome(request.user, assessment, choose.cleaned_data["indicator"])
         except ServiceError as error:
-            choose.add_error("indicator" if error.field else None, error.message)
+            choose.add_service_error(error)
         else:
             return redirect(sa_url("outcomes", assessment))
     return _outcomes_page(request, assessment, choose=choose)

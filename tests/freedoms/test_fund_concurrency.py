@@ -11,8 +11,9 @@ from decimal import Decimal
 import pytest
 from django.db import connection, connections
 
+from assurance.services.errors import ServiceError
 from freedoms.models import DecisionStatus, FundApplication, InnovationFund
-from freedoms.services import Refused, apply_to_fund, decide_fund_application
+from freedoms.services import apply_to_fund, decide_fund_application
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -34,7 +35,7 @@ def test_two_simultaneous_approvals_never_exceed_the_pot(catalogue, dora, bob, d
             barrier.wait(timeout=10)
             decide_fund_application(application, by=dora, approve=True, reason="")
             outcomes.append("approved")
-        except Refused as refused:
+        except ServiceError as refused:
             outcomes.append(str(refused))
         finally:
             connections.close_all()

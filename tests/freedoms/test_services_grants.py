@@ -6,6 +6,7 @@ import pytest
 from django.core import mail
 
 from assurance.models import PCT, AuditEntry, PublicationStatus
+from assurance.services.errors import ServiceError
 from freedoms.models import (
     Designation,
     DesignationStatus,
@@ -17,7 +18,7 @@ from freedoms.models import (
     PlanStatus,
     Standing,
 )
-from freedoms.services import Refused, confirm_publication, grant_freedoms
+from freedoms.services import confirm_publication, grant_freedoms
 from tests.factories import CycleFactory
 from tests.freedoms.factories import confirmed, publish
 
@@ -73,18 +74,18 @@ def test_the_grant_email_goes_to_the_pcts_staff(
 
 def test_only_dh_staff_confirm_and_only_complete_publications(dora, alice, camden):
     publication = publish({camden: "freedoms"})
-    with pytest.raises(Refused, match="Only DH staff"):
+    with pytest.raises(ServiceError, match="Only DH staff"):
         confirm_publication(publication, by=alice)
     publication.status = PublicationStatus.RENDERING
     publication.save()
-    with pytest.raises(Refused, match="complete"):
+    with pytest.raises(ServiceError, match="complete"):
         confirm_publication(publication, by=dora)
     assert not Grant.objects.exists()
 
 
 def test_it_refuses_to_confirm_twice(dora, camden):
     publication = confirmed({camden: "freedoms"}, dora)
-    with pytest.raises(Refused, match="already been confirmed"):
+    with pytest.raises(ServiceError, match="already been confirmed"):
         confirm_publication(publication, by=dora)
 
 

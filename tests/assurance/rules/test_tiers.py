@@ -17,6 +17,7 @@ from assurance.rules.tiers import (
     most_improved,
     overall_mark,
     rank_results,
+    regional_ranks,
 )
 
 RULES = RuleSettings()
@@ -319,3 +320,26 @@ def test_equal_results_share_a_rank(pcts):
     for position, rank in enumerate(ordered, start=1):
         assert rank <= position
         assert ordered.count(rank) + rank - 1 >= position
+
+
+def test_the_regional_rank_ranks_within_each_sha():
+    a1 = result("A1")
+    a2 = result("A2", governance={**GREEN, "board": "amber"})
+    b1 = result("B1", governance={"strategy": "amber", "finance": "amber", "board": "amber"})
+    region = {"A1": "Q31", "A2": "Q31", "B1": "Q32"}
+    assert regional_ranks([a1, a2, b1], region) == {"A1": 1, "A2": 2, "B1": 1}
+
+
+@given(cohorts(), st.data())
+@settings(max_examples=60, deadline=None)
+def test_a_regional_rank_is_the_national_rank_in_a_table_of_its_sha_alone(pcts, data):
+    shas = ["Q30", "Q31", "Q32"]
+    region = {p.key: data.draw(st.sampled_from(shas)) for p in pcts}
+    regional = regional_ranks(pcts, region)
+    national = rank_results(pcts)
+    for sha in shas:
+        alone = [p for p in pcts if region[p.key] == sha]
+        assert {p.key: regional[p.key] for p in alone} == rank_results(alone)
+    # Never worse regionally than nationally, and all PCTs ranked.
+    assert set(regional) == set(national)
+    assert all(regional[k] <= national[k] for k in national)

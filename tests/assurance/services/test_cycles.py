@@ -55,7 +55,7 @@ def test_it_refuses_a_phase_that_closes_before_it_opens(dora, framework):
     dates = {**PHASE_DATES, 2: (dt.date(2010, 3, 1), dt.date(2010, 1, 1))}
     with pytest.raises(ServiceError, match="close date") as refused:
         cycles.create_cycle(dora, year_label="2009/10", framework=framework, phase_dates=dates)
-    assert refused.value.field == "phase_2"
+    assert refused.value.field == "phase_2_closes"
     assert not Cycle.objects.exists()
 
 

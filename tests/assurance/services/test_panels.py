@@ -6,11 +6,11 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from django.core.exceptions import ValidationError
 
 from assurance import models as m
 from assurance.queries.panel_items import panel_items
 from assurance.services import panels
+from assurance.services.errors import ServiceError
 from tests.assurance.panel_factories import (
     draft_self_assessment,
     full_values,
@@ -58,12 +58,12 @@ def test_the_lead_schedules_a_panel_day_with_a_peer_expert(p3, lena, sara, londo
 
 
 def test_an_assessor_cannot_schedule_a_panel_day(p3, sara, sam):
-    with pytest.raises(ValidationError, match="Only an SHA lead"):
+    with pytest.raises(ServiceError, match="Only an SHA lead"):
         panels.schedule_panel_day(sara, p3, date=dt.date(2010, 4, 20), venue="X", members=[sam])
 
 
 def test_it_refuses_a_member_from_another_sha(p3, lena, nick):
-    with pytest.raises(ValidationError) as exc:
+    with pytest.raises(ServiceError) as exc:
         panels.schedule_panel_day(lena, p3, date=dt.date(2010, 4, 20), venue="X", members=[nick])
     assert exc.value.message_dict["members"] == [
         "Nick Assessor is not an assessor or peer expert of London."
@@ -72,7 +72,7 @@ def test_it_refuses_a_member_from_another_sha(p3, lena, nick):
 
 def test_it_refuses_a_panel_day_after_panel_days_closed(p3, lena, sara):
     cycle = set_phase(p3, 4)
-    with pytest.raises(ValidationError, match="closed"):
+    with pytest.raises(ServiceError, match="closed"):
         panels.schedule_panel_day(lena, cycle, date=dt.date(2010, 4, 20), venue="X", members=[sara])
 
 
@@ -87,7 +87,7 @@ def test_the_lead_adds_a_slot_for_a_submitted_pct(p3, london, lena, sara, isling
 def test_it_refuses_a_pct_from_another_sha(p3, london, lena, sara, durham):
     submitted_self_assessment(p3, durham)
     day = panel_day(p3, london, [sara])
-    with pytest.raises(ValidationError) as exc:
+    with pytest.raises(ServiceError) as exc:
         panels.add_slot(lena, day, pct=durham, starts_at=T("10:00"), ends_at=T("12:00"))
     assert exc.value.message_dict["pct"] == ["County Durham is not a PCT of London."]
 
@@ -95,7 +95,7 @@ def test_it_refuses_a_pct_from_another_sha(p3, london, lena, sara, durham):
 def test_it_refuses_a_pct_whose_self_assessment_is_not_submitted(p3, london, lena, sara, islington):
     draft_self_assessment(p3, islington)
     day = panel_day(p3, london, [sara])
-    with pytest.raises(ValidationError) as exc:
+    with pytest.raises(ServiceError) as exc:
         panels.add_slot(lena, day, pct=islington, starts_at=T("10:00"), ends_at=T("12:00"))
     assert "has not submitted its self-assessment" in exc.value.message_dict["pct"][0]
 
@@ -105,7 +105,7 @@ def test_it_refuses_a_member_in_two_overlapping_slots(
 ):
     submitted_self_assessment(p3, islington)
     other = panel_day(p3, london, [sara], date=london_day.date)
-    with pytest.raises(ValidationError) as exc:
+    with pytest.raises(ServiceError) as exc:
         panels.add_slot(lena, other, pct=islington, starts_at=T("11:00"), ends_at=T("13:00"))
     assert messages(exc) == (
         "Sara Assessor is already on the panel for Camden at 10:00–12:00 on 20 April 2010."
@@ -114,14 +114,14 @@ def test_it_refuses_a_member_in_two_overlapping_slots(
 
 
 def test_it_refuses_a_pct_in_two_overlapping_slots(london_day, lena, camden):
-    with pytest.raises(ValidationError, match="Camden is already in a slot at 10:00–12:00"):
+    with pytest.raises(ServiceError, match="Camden is already in a slot at 10:00–12:00"):
         panels.add_slot(lena, london_day, pct=camden, starts_at=T("11:00"), ends_at=T("12:30"))
 
 
 def test_a_lead_cannot_arrange_another_shas_day(p3, north_east, nick, lena, durham):
     submitted_self_assessment(p3, durham)
     day = panel_day(p3, north_east, [nick])
-    with pytest.raises(ValidationError, match="Only the SHA lead"):
+    with pytest.raises(ServiceError, match="Only the SHA lead"):
         panels.add_slot(lena, day, pct=durham, starts_at=T("10:00"), ends_at=T("11:00"))
 
 
@@ -147,14 +147,14 @@ def test_an_assessor_writes_review_notes_in_phase_two(reference_data, camden, sa
 
 
 def test_review_notes_are_refused_outside_phase_two(camden_sa, sara):
-    with pytest.raises(ValidationError, match="phase 2"):
+    with pytest.raises(ServiceError, match="phase 2"):
         panels.save_review_note(sara, camden_sa, section="governance", note="x", questions="")
 
 
 def test_another_shas_assessor_cannot_write_notes(reference_data, camden, nick):
     cycle = panel_cycle(open_phase=2)
     sa = submitted_self_assessment(cycle, camden)
-    with pytest.raises(ValidationError):
+    with pytest.raises(ServiceError):
         panels.save_review_note(nick, sa, section="governance", note="x", questions="")
 
 
@@ -188,7 +188,7 @@ def test_it_rejects_bad_input_next_to_the_field(
 ):
     item = first(camden_sa, kind)
     rationale = "" if field == "rationale" else "why"
-    with pytest.raises(ValidationError) as exc:
+    with pytest.raises(ServiceError) as exc:
         panels.record_panel_scores(sara, camden_sa, {item.key: (value, rationale)})
     assert message in exc.value.message_dict[f"{item.field_prefix}__{field}"][0]
     assert not m.PanelScore.objects.exists()
@@ -197,32 +197,32 @@ def test_it_rejects_bad_input_next_to_the_field(
 def test_bad_input_loses_nothing_already_saved(london_day, camden_sa, sara):
     comp = first(camden_sa, "level")
     panels.record_panel_score(sara, camden_sa, comp.key, 2, "Saved first.")
-    with pytest.raises(ValidationError):
+    with pytest.raises(ServiceError):
         panels.record_panel_scores(sara, camden_sa, {comp.key: (9, "bad")})
     assert m.PanelScore.objects.get().level == 2
 
 
 def test_only_panel_members_score(london_day, camden_sa, nick, london):
     other = sha_user(london, full_name="Olive Offpanel")
-    with pytest.raises(ValidationError, match="Only members"):
+    with pytest.raises(ServiceError, match="Only members"):
         panels.record_panel_score(other, camden_sa, first(camden_sa, "level").key, 2, "x")
 
 
 def test_scoring_is_refused_outside_phase_three(london_day, camden_sa, sara):
     set_phase(camden_sa.cycle, 4)
     camden_sa = m.SelfAssessment.objects.get(pk=camden_sa.pk)
-    with pytest.raises(ValidationError, match="phase 3"):
+    with pytest.raises(ServiceError, match="phase 3"):
         panels.record_panel_score(sara, camden_sa, first(camden_sa, "level").key, 2, "x")
 
 
 def test_a_sheet_submits_only_when_every_item_is_scored(london_day, camden_sa, sara):
     panels.record_panel_score(sara, camden_sa, first(camden_sa, "level").key, 2, "x")
-    with pytest.raises(ValidationError, match="Score every item"):
+    with pytest.raises(ServiceError, match="Score every item"):
         panels.submit_score_sheet(sara, camden_sa)
     panels.record_panel_scores(sara, camden_sa, full_values(camden_sa))
     sheet = panels.submit_score_sheet(sara, camden_sa)
     assert sheet.submitted_at is not None
-    with pytest.raises(ValidationError, match="no longer change"):
+    with pytest.raises(ServiceError, match="no longer change"):
         panels.record_panel_score(sara, camden_sa, first(camden_sa, "level").key, 3, "x")
 
 
@@ -236,13 +236,13 @@ def submitted_sheets(sa, *members):
 
 
 def test_consensus_needs_a_submitted_sheet(london_day, camden_sa, lena):
-    with pytest.raises(ValidationError, match="No panel member has submitted"):
+    with pytest.raises(ServiceError, match="No panel member has submitted"):
         panels.set_consensus(lena, camden_sa, full_values(camden_sa))
 
 
 def test_only_the_lead_sets_consensus(london_day, camden_sa, sara):
     submitted_sheets(camden_sa, sara)
-    with pytest.raises(ValidationError, match="Only the SHA lead"):
+    with pytest.raises(ServiceError, match="Only the SHA lead"):
         panels.set_consensus(sara, camden_sa, full_values(camden_sa))
 
 
@@ -256,14 +256,14 @@ def test_the_result_locks_when_every_item_has_consensus(london_day, camden_sa, s
     result = panels.set_consensus(lena, camden_sa, {last_key: values[last_key]})
     assert result.is_locked and result.locked_by == lena
     assert m.Consensus.objects.filter(self_assessment=camden_sa).count() == len(values)
-    with pytest.raises(ValidationError, match="locked"):
+    with pytest.raises(ServiceError, match="locked"):
         panels.set_consensus(lena, camden_sa, values)
 
 
 def test_consensus_needs_a_rationale(london_day, camden_sa, sara, lena):
     submitted_sheets(camden_sa, sara)
     key = first(camden_sa, "level").key
-    with pytest.raises(ValidationError) as exc:
+    with pytest.raises(ServiceError) as exc:
         panels.set_consensus(lena, camden_sa, {key: (2, " ")})
     assert "Enter a rationale" in str(exc.value)
 
@@ -304,14 +304,14 @@ def test_the_lead_moderates_regionally_and_dh_after(locked, lena, dora):
 
 
 def test_moderation_without_a_reason_is_refused(locked, dora):
-    with pytest.raises(ValidationError) as exc:
+    with pytest.raises(ServiceError) as exc:
         panels.moderate_score(dora, comp_consensus(locked), value=3, reason="  ")
     assert exc.value.message_dict["reason"] == ["Enter the reason for moderating this score."]
     assert not m.Moderation.objects.exists()
 
 
 def test_moderation_rejects_a_level_above_four(locked, dora):
-    with pytest.raises(ValidationError) as exc:
+    with pytest.raises(ServiceError) as exc:
         panels.moderate_score(dora, comp_consensus(locked), value=5, reason="x")
     assert "1 to 4" in exc.value.message_dict["value"][0]
 
@@ -331,20 +331,20 @@ def test_moderation_of_an_outcome_actual(locked, dora):
 
 
 def test_an_assessor_cannot_moderate(locked, sara):
-    with pytest.raises(ValidationError, match="Only the SHA lead"):
+    with pytest.raises(ServiceError, match="Only the SHA lead"):
         panels.moderate_score(sara, comp_consensus(locked), value=3, reason="x")
 
 
 def test_another_shas_lead_cannot_moderate(locked, north_east):
     lead = sha_user(north_east, m.Role.SHA_LEAD)
-    with pytest.raises(ValidationError):
+    with pytest.raises(ServiceError):
         panels.moderate_score(lead, comp_consensus(locked), value=3, reason="x")
 
 
 def test_moderation_is_refused_outside_calibration(london_day, camden_sa, sara, lena, dora):
     submitted_sheets(camden_sa, sara)
     panels.set_consensus(lena, camden_sa, full_values(camden_sa))
-    with pytest.raises(ValidationError, match="phase 4"):
+    with pytest.raises(ServiceError, match="phase 4"):
         panels.moderate_score(dora, comp_consensus(camden_sa), value=3, reason="x")
 
 
