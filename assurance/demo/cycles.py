@@ -82,6 +82,7 @@ def _cycle(
             )
         )
     phases = m.Phase.objects.bulk_create(phases)
+    m.Cycle.objects.filter(pk=cycle.pk).update(created_at=dates.cycle_created(phases[0].opens_on))
     cycle.indicators.set(m.OutcomeIndicator.objects.filter(active=True))
     # The phase-change trail, dated when DH opened and closed each phase.
     changes, when = [], []

@@ -76,6 +76,16 @@ def weekday(day: dt.date) -> dt.date:
     return day
 
 
+def cycle_created(phase_one_opens: dt.date) -> dt.datetime:
+    """DH sets up a cycle two weeks before its self-assessment opens."""
+    return at(phase_one_opens - dt.timedelta(days=14), 9)
+
+
+def panel_days_booked(phase_one_closes: dt.date) -> dt.datetime:
+    """SHAs book their panel days as the self-assessment closes."""
+    return at(phase_one_closes, 12)
+
+
 def board_day(phase_one_closes: dt.date, day: int) -> dt.date:
     """A board meeting that ratifies the self-assessment: in phase 1's last month."""
     return phase_one_closes.replace(day=day)

@@ -66,6 +66,9 @@ def _cycle(label: str, open_phase: int, previous: m.Cycle | None) -> m.Cycle:
         )
         for kind, (opens, closes) in dates.phase_dates(first_year).items()
     )
+    m.Cycle.objects.filter(pk=cycle.pk).update(
+        created_at=dates.cycle_created(dates.phase_dates(first_year)[1][0])
+    )
     cycle.indicators.set(m.OutcomeIndicator.objects.filter(active=True))
     return cycle
 
@@ -167,6 +170,9 @@ def _schedule(cycle: m.Cycle, sas: list[m.SelfAssessment], venue: str) -> int:
             days.append((day, group[i : i + len(SLOT_TIMES)], members_of[sha_id]))
             date += dt.timedelta(days=1)
     m.PanelDay.objects.bulk_create([d for d, _, _ in days])
+    m.PanelDay.objects.filter(pk__in=[d.pk for d, _, _ in days]).update(
+        created_at=dates.panel_days_booked(cycle.phase(m.PhaseKind.SELF_ASSESSMENT).closes_on)
+    )
     for day, group, members in days:
         for sa, (start, end) in zip(group, SLOT_TIMES, strict=False):
             slots.append(m.PanelSlot(panel_day=day, pct_id=sa.pct_id, starts_at=start, ends_at=end))
