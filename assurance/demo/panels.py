@@ -182,7 +182,7 @@ def _schedule(cycle: m.Cycle, sas: list[m.SelfAssessment], venue: str) -> int:
     return len(days)
 
 
-def year_one_panel(rng: random.Random, cycle: m.Cycle) -> dict[str, record.PanelView]:
+def _record_panel(rng: random.Random, cycle: m.Cycle) -> dict[str, record.PanelView]:
     """The record's 2008/09 panel results, following the PCTs' own (stored) levels."""
     self_levels: dict[str, dict[int, int]] = defaultdict(dict)
     for code, number, level in m.CompetencyRating.objects.filter(
@@ -204,7 +204,7 @@ def _score(rng: random.Random, cycle: m.Cycle) -> tuple[int, int]:
     )
     if not sas:
         return 0, 0
-    panel = year_one_panel(rng, cycle)
+    panel = _record_panel(rng, cycle)
     competencies = list(m.Competency.objects.filter(framework=cycle.framework).order_by("number"))
     chosen = defaultdict(list)
     for co in (
@@ -256,9 +256,9 @@ def _score(rng: random.Random, cycle: m.Cycle) -> tuple[int, int]:
         plan.append((sa, day, items))
         lead = (staff[sa.pct.sha_id][m.Role.SHA_LEAD] or [None])[0]
         for lookup, kind, value, rationale in items:
-            final = {}
+            moderated = {}
             if kind == "level" and (sa.pk, lookup["competency"].number) in agreed:
-                final = {"moderated_level": value}
+                moderated = {"moderated_level": value}
                 value = agreed[(sa.pk, lookup["competency"].number)]
             consensus.append(
                 m.Consensus(
@@ -268,7 +268,7 @@ def _score(rng: random.Random, cycle: m.Cycle) -> tuple[int, int]:
                     rationale=rationale,
                     **lookup,
                     **{kind: value},
-                    **final,
+                    **moderated,
                 )
             )
         results.append(

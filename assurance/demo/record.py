@@ -25,10 +25,12 @@ import random
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import TypeVar
 
 from assurance.rules.scoring import GOVERNANCE_AREAS, GOVERNANCE_POINTS
 from assurance.rules.tiers import RuleSettings
 
+T = TypeVar("T")
 GREEN, AMBER, RED = "green", "amber", "red"
 PCT_COUNT = 152
 COMPETENCIES = tuple(range(1, 11))  # year 1 scored competencies 1–10 (§2.1)
@@ -159,10 +161,10 @@ def _check_codes(codes: Sequence[str]) -> list[str]:
     return ordered
 
 
-def _deal(order: Sequence[str], counts: Sequence[int], levels: Sequence[int]) -> dict[str, int]:
+def _deal(order: Sequence[str], counts: Sequence[int], levels: Sequence[T]) -> dict[str, T]:
     """Give the first ``counts[0]`` of ``order`` ``levels[0]``, the next ``counts[1]``
     ``levels[1]``, and so on."""
-    dealt: dict[str, int] = {}
+    dealt: dict[str, T] = {}
     position = 0
     for count, level in zip(counts, levels, strict=True):
         for code in order[position : position + count]:
