@@ -3,24 +3,65 @@
 Runs after the publication step (issue 5). Until a complete 2008/09 publication exists it
 says so and does nothing. Deterministic (chosen by rank, never at random) and safe to run
 twice: the examples are made once, when no franchise exists yet.
+
+Dated from the cycle, never the day the demo is loaded (domain brief §7): DH confirms a
+week after publishing (9 March 2009 for 2008/09, :func:`assurance.demo.dates.confirmed`),
+and every example follows that confirmation by days or weeks (:data:`AFTER`): the plan is
+agreed three weeks on, its first action falls due five weeks on and is overdue by the
+review held eight weeks on.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import random
+from contextlib import AbstractContextManager
 from decimal import Decimal
 from typing import TextIO
 
-from django.utils import timezone
-
+from assurance.demo import dates
 from assurance.demo.people import DEMO_PASSWORD
-from assurance.models import PCT, Publication, PublicationStatus, Role, User
+from assurance.demo.stamps import dated
+from assurance.models import PCT, PhaseKind, Publication, PublicationStatus, Role, User
 from freedoms import services
 from freedoms.catalogue import load_catalogue
-from freedoms.models import Franchise, FundApplication, InnovationFund, Plan, Standing
+from freedoms.models import (
+    Franchise,
+    FundApplication,
+    InnovationFund,
+    Plan,
+    ReviewRecord,
+    SentNotification,
+    Standing,
+)
 
 DEMO_YEAR = "2008/09"
+#: How long after DH's confirmation each example happened.
+AFTER = {
+    "proposed": dt.timedelta(days=14),
+    "accepted": dt.timedelta(days=21),
+    "approved": dt.timedelta(days=28),
+    "applied": dt.timedelta(days=30),
+    "decided": dt.timedelta(days=60),
+    "actions added": dt.timedelta(days=14),
+    "agreed": dt.timedelta(days=21),
+    "first action due": dt.timedelta(days=35),
+    "review held": dt.timedelta(days=56),
+    "second action due": dt.timedelta(days=90),
+}
+
+
+def _on(at: dt.datetime) -> AbstractContextManager[None]:
+    """The trail, emails and review records written in the block are dated ``at``."""
+    return dated(at, (SentNotification, "sent_at"), (ReviewRecord, "recorded_at"))
+
+
+def _confirmation(publication: Publication) -> dt.datetime:
+    """When DH confirmed, or (not yet confirmed) confirms, by the cycle's calendar."""
+    if publication.confirmed_at:
+        return publication.confirmed_at
+    phase = publication.cycle.phase(PhaseKind.PUBLICATION)
+    return dates.confirmed(phase.opens_on, phase.closes_on)
 
 
 def _person(pct: PCT, role: str) -> User:
@@ -52,8 +93,10 @@ def create_demo_consequences(rng: random.Random, out: TextIO) -> None:
         out.write(f"    no complete {DEMO_YEAR} publication yet: nothing follows (skipped)\n")
         return
     dh = User.objects.filter(role=Role.DH_STAFF).order_by("pk").first()
+    confirmed = _confirmation(publication)
     if publication.confirmed_at is None:
-        summary = services.confirm_publication(publication, by=dh)
+        with _on(confirmed):
+            summary = services.confirm_publication(publication, by=dh, now=confirmed)
         out.write(
             f"    confirmed {publication}: {summary.granted} grants, {summary.notices} notices, "
             f"{summary.support_packages} support packages, {summary.plans} plans\n"
@@ -64,7 +107,6 @@ def create_demo_consequences(rng: random.Random, out: TextIO) -> None:
     holders = [s.pct for s in by_rank if s.tier == "freedoms"]
     notice = [s.pct for s in reversed(by_rank) if s.tier == "notice"]
     support = [s.pct for s in by_rank if s.tier == "support"]
-    today = timezone.localdate()
     # Prefer the PCTs the demo logins belong to, so a demo user sees the examples.
     demo_pcts = [
         s.pct
@@ -73,7 +115,7 @@ def create_demo_consequences(rng: random.Random, out: TextIO) -> None:
     ]
     receiver = (demo_pcts or notice or support or [None])[0]
     if holders and receiver and not Franchise.objects.exists():
-        _franchise_examples(holders[0], receiver, support, today)
+        _franchise_examples(holders[0], receiver, support, confirmed)
         out.write(f"    {holders[0]} franchises community dentistry for {receiver}\n")
     elif not holders:
         out.write(
@@ -83,12 +125,23 @@ def create_demo_consequences(rng: random.Random, out: TextIO) -> None:
     fund = InnovationFund.objects.order_by("-financial_year").first()
     if fund and receiver and not FundApplication.objects.exists():
         applicants = [receiver, *(holders[:1] or support[:1] or notice[-1:])]
+        applied = confirmed + AFTER["applied"]
         for pct, (title, amount, summary) in zip(applicants, FUND_EXAMPLES, strict=False):
-            application = services.apply_to_fund(
-                fund, by=_person(pct, Role.PCT_STAFF), title=title, amount=amount, summary=summary
-            )
+            with _on(applied):
+                application = services.apply_to_fund(
+                    fund,
+                    by=_person(pct, Role.PCT_STAFF),
+                    title=title,
+                    amount=amount,
+                    summary=summary,
+                    now=applied,
+                )
         if dh:
-            services.decide_fund_application(application, by=dh, approve=True, reason="")
+            decided = confirmed + AFTER["decided"]
+            with _on(decided):
+                services.decide_fund_application(
+                    application, by=dh, approve=True, reason="", now=decided
+                )
         out.write(f"    {len(applicants)} innovation fund applications, one approved\n")
     plan = (
         Plan.objects.filter(pct=receiver, publication=publication)
@@ -96,7 +149,7 @@ def create_demo_consequences(rng: random.Random, out: TextIO) -> None:
         .first()
     )
     if plan and not plan.actions.exists():
-        _plan_example(plan, today)
+        _plan_example(plan, confirmed)
         out.write(f"    {plan.title} for {receiver}, agreed, with an overdue action\n")
 
 
@@ -111,58 +164,87 @@ FUND_EXAMPLES = [
 ]
 
 
-def _franchise_examples(franchisor: PCT, receiver: PCT, support: list[PCT], today: dt.date) -> None:
+def _first_of_next_month(day: dt.date) -> dt.date:
+    return (day.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
+
+
+def _franchise_examples(
+    franchisor: PCT, receiver: PCT, support: list[PCT], confirmed: dt.datetime
+) -> None:
+    """An approved franchise (from the month after approval, for two years), a second
+    proposed, and a budget proposal for the next financial year."""
     staff = _person(franchisor, Role.PCT_STAFF)
-    franchise = services.propose_franchise(
-        by=staff,
-        receiver=receiver,
-        service="Community dentistry",
-        all_services=False,
-        starts_on=today.replace(day=1),
-        ends_on=today.replace(day=1, year=today.year + 2) - dt.timedelta(days=1),
-    )
-    services.accept_franchise(franchise, by=_person(receiver, Role.PCT_APPROVER))
+    proposed = confirmed + AFTER["proposed"]
+    starts_on = _first_of_next_month((confirmed + AFTER["approved"]).date())
+    with _on(proposed):
+        franchise = services.propose_franchise(
+            by=staff,
+            receiver=receiver,
+            service="Community dentistry",
+            all_services=False,
+            starts_on=starts_on,
+            ends_on=starts_on.replace(year=starts_on.year + 2) - dt.timedelta(days=1),
+            now=proposed,
+        )
+    accepted = confirmed + AFTER["accepted"]
+    with _on(accepted):
+        services.accept_franchise(franchise, by=_person(receiver, Role.PCT_APPROVER), now=accepted)
     lead = _lead(receiver)
     if lead:
-        services.approve_franchise(franchise, by=lead)
+        approved = confirmed + AFTER["approved"]
+        with _on(approved):
+            services.approve_franchise(franchise, by=lead, now=approved)
     other = next((p for p in reversed(support) if p != receiver), None)
-    if other:
-        services.propose_franchise(
+    with _on(proposed):
+        if other:
+            later = _first_of_next_month(starts_on + dt.timedelta(days=62))
+            services.propose_franchise(
+                by=staff,
+                receiver=other,
+                service="",
+                all_services=True,
+                starts_on=later,
+                ends_on=later.replace(year=later.year + 1) - dt.timedelta(days=1),
+                now=proposed,
+            )
+        services.submit_budget_proposal(
             by=staff,
-            receiver=other,
-            service="",
-            all_services=True,
-            starts_on=today.replace(day=1) + dt.timedelta(days=62),
-            ends_on=today.replace(day=1, year=today.year + 1),
+            title="Three-year diabetes pathway",
+            first_year=starts_on.year + 1,
+            amounts=[Decimal(2_000_000), Decimal(2_400_000), Decimal(2_800_000)],
+            rationale="Shift care from hospital admissions to community clinics over three years.",
+            now=proposed,
         )
-    services.submit_budget_proposal(
-        by=staff,
-        title="Three-year diabetes pathway",
-        first_year=2010,
-        amounts=[Decimal(2_000_000), Decimal(2_400_000), Decimal(2_800_000)],
-        rationale="Shift care from hospital admissions to community clinics over three years.",
-    )
 
 
-def _plan_example(plan: Plan, today: dt.date) -> None:
+def _plan_example(plan: Plan, confirmed: dt.datetime) -> None:
+    """Two actions, the plan agreed with the SHA, and a review by which the first is overdue."""
     staff = _person(plan.pct, Role.PCT_STAFF)
-    services.add_plan_action(
-        plan,
-        by=staff,
-        description="Appoint a turnaround director reporting to the board",
-        owner="Chair",
-        due_on=today - dt.timedelta(days=14),
-    )
-    services.add_plan_action(
-        plan,
-        by=staff,
-        description="Agree a recovery trajectory with the SHA",
-        owner="Director of Finance",
-        due_on=today + dt.timedelta(days=45),
-    )
+    with _on(confirmed + AFTER["actions added"]):
+        services.add_plan_action(
+            plan,
+            by=staff,
+            description="Appoint a turnaround director reporting to the board",
+            owner="Chair",
+            due_on=(confirmed + AFTER["first action due"]).date(),
+        )
+        services.add_plan_action(
+            plan,
+            by=staff,
+            description="Agree a recovery trajectory with the SHA",
+            owner="Director of Finance",
+            due_on=(confirmed + AFTER["second action due"]).date(),
+        )
     lead = _lead(plan.pct)
     if lead:
-        services.agree_plan(plan, by=lead)
-        services.record_review(
-            plan.pct, by=lead, held_on=today, summary="Review of the recovery plan's first month."
-        )
+        agreed = confirmed + AFTER["agreed"]
+        with _on(agreed):
+            services.agree_plan(plan, by=lead, now=agreed)
+        held = confirmed + AFTER["review held"]
+        with _on(held):
+            services.record_review(
+                plan.pct,
+                by=lead,
+                held_on=held.date(),
+                summary="Review of the recovery plan's first weeks.",
+            )

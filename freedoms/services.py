@@ -86,8 +86,13 @@ class GrantSummary:
 
 
 @transaction.atomic
-def confirm_publication(publication: Publication, *, by: User) -> GrantSummary:
-    """DH staff confirm a complete publication; its tiers then take effect (§6, §5)."""
+def confirm_publication(
+    publication: Publication, *, by: User, now: dt.datetime | None = None
+) -> GrantSummary:
+    """DH staff confirm a complete publication; its tiers then take effect (§6, §5).
+
+    ``now`` is when (default: the clock); the demo passes its cycle's calendar (§7), and
+    the grants, notices and review calendar date from it."""
     publication = Publication.objects.select_for_update().get(pk=publication.pk)
     if not by.is_dh:
         raise _refuse("Only DH staff can confirm a publication.")
@@ -95,7 +100,7 @@ def confirm_publication(publication: Publication, *, by: User) -> GrantSummary:
         raise _refuse("Only a complete, current publication can be confirmed.")
     if publication.confirmed_at:
         raise _refuse("This publication has already been confirmed.")
-    publication.confirmed_at = timezone.now()
+    publication.confirmed_at = now or timezone.now()
     publication.confirmed_by = by
     publication.save(update_fields=["confirmed_at", "confirmed_by"])
     record(
@@ -105,7 +110,7 @@ def confirm_publication(publication: Publication, *, by: User) -> GrantSummary:
         label=f"Confirmed {publication}: freedoms, notices and plans follow",
         cycle=publication.cycle,
     )
-    return grant_freedoms(publication, by=by)
+    return grant_freedoms(publication, by=by, now=now)
 
 
 def _tier_result(result: object) -> consequences.TierResult:
@@ -117,15 +122,18 @@ def _tier_result(result: object) -> consequences.TierResult:
 
 
 @transaction.atomic
-def grant_freedoms(publication: Publication, *, by: User | None) -> GrantSummary:
+def grant_freedoms(
+    publication: Publication, *, by: User | None, now: dt.datetime | None = None
+) -> GrantSummary:
     """Turn a confirmed publication into grants, notices, support packages, plans and regimes.
 
     A PCT that moved out of a tier has its grants lapsed and its notice discharged or
     escalated, kept in history with the publication that ended them. Safe to run twice.
+    ``now`` dates the grants and starts the review calendar (default: the clock).
     """
     if not publication.confirmed_at:
         raise _refuse("Confirm the publication before granting what follows from it.")
-    now = timezone.now()
+    now = now or timezone.now()
     today = timezone.localdate(now)
     summary = GrantSummary()
     freedoms = {f.code: f for f in Freedom.objects.all()}
@@ -418,8 +426,10 @@ def propose_franchise(
     all_services: bool,
     starts_on: dt.date,
     ends_on: dt.date,
+    now: dt.datetime | None = None,
 ) -> Franchise:
-    """A franchising-freedom PCT proposes to commission for a poorer performer (§5)."""
+    """A franchising-freedom PCT proposes to commission for a poorer performer (§5).
+    ``now`` is when (default: the clock; the demo passes its cycle's calendar)."""
     if not by.is_pct_user or by.pct_id is None:
         raise _refuse("Only PCT staff can propose a franchise.")
     # Lock the receiving PCT's row: two proposals for it are checked one after the other.
@@ -453,7 +463,7 @@ def propose_franchise(
         starts_on=starts_on,
         ends_on=ends_on,
         proposed_by=by,
-        proposed_at=timezone.now(),
+        proposed_at=now or timezone.now(),
     )
     record(
         actor=by,
@@ -494,7 +504,9 @@ def _step(franchise: Franchise, by: User, action: str, old: str, reason: str = "
 
 
 @transaction.atomic
-def accept_franchise(franchise: Franchise, *, by: User) -> Franchise:
+def accept_franchise(
+    franchise: Franchise, *, by: User, now: dt.datetime | None = None
+) -> Franchise:
     """The receiving PCT's approver accepts a proposed franchise."""
     franchise = _locked(franchise)
     if not (by.is_pct_approver and by.pct_id == franchise.receiver_id):
@@ -503,7 +515,7 @@ def accept_franchise(franchise: Franchise, *, by: User) -> Franchise:
         raise _refuse("Only a proposed franchise can be accepted.")
     franchise.status = FranchiseStatus.ACCEPTED
     franchise.accepted_by = by
-    franchise.accepted_at = timezone.now()
+    franchise.accepted_at = now or timezone.now()
     franchise.save(update_fields=["status", "accepted_by", "accepted_at"])
     _step(franchise, by, "accepted", FranchiseStatus.PROPOSED)
     _franchise_mail(
@@ -516,7 +528,9 @@ def accept_franchise(franchise: Franchise, *, by: User) -> Franchise:
 
 
 @transaction.atomic
-def approve_franchise(franchise: Franchise, *, by: User) -> Franchise:
+def approve_franchise(
+    franchise: Franchise, *, by: User, now: dt.datetime | None = None
+) -> Franchise:
     """The receiving PCT's SHA lead approves an accepted franchise; it runs between its dates."""
     franchise = _locked(franchise)
     if not (by.is_sha_lead and by.sha_id == franchise.receiver.sha_id):
@@ -527,7 +541,7 @@ def approve_franchise(franchise: Franchise, *, by: User) -> Franchise:
         raise _refuse(f"{franchise.franchisor} no longer holds the franchising freedom.")
     franchise.status = FranchiseStatus.APPROVED
     franchise.approved_by = by
-    franchise.approved_at = timezone.now()
+    franchise.approved_at = now or timezone.now()
     franchise.save(update_fields=["status", "approved_by", "approved_at"])
     _step(franchise, by, "approved", FranchiseStatus.ACCEPTED)
     _franchise_mail(
@@ -653,7 +667,13 @@ def keep_flagged_franchise(franchise: Franchise, *, by: User, reason: str) -> Fr
 
 @transaction.atomic
 def submit_budget_proposal(
-    *, by: User, title: str, first_year: int, amounts: list[Decimal], rationale: str
+    *,
+    by: User,
+    title: str,
+    first_year: int,
+    amounts: list[Decimal],
+    rationale: str,
+    now: dt.datetime | None = None,
 ) -> BudgetProposal:
     """A holder of the multi-year budgets freedom submits a specific proposal (§5 #4)."""
     if not by.is_pct_user or by.pct is None:
@@ -670,7 +690,7 @@ def submit_budget_proposal(
         amounts=[str(a) for a in amounts],
         rationale=rationale.strip(),
         submitted_by=by,
-        submitted_at=timezone.now(),
+        submitted_at=now or timezone.now(),
     )
     record(
         actor=by,
@@ -690,11 +710,12 @@ def _record_decision(
     reason: str,
     action: str,
     kind: str = "Budget proposal",
+    now: dt.datetime | None = None,
 ) -> None:
     """Approve, or reject with a reason, a submitted proposal or application, and audit it."""
     obj.status = DecisionStatus.APPROVED if approve else DecisionStatus.REJECTED
     obj.decided_by = by
-    obj.decided_at = timezone.now()
+    obj.decided_at = now or timezone.now()
     obj.decision_reason = reason.strip()
     obj.save(update_fields=["status", "decided_by", "decided_at", "decision_reason"])
     record(
@@ -730,7 +751,13 @@ def decide_budget_proposal(
 
 @transaction.atomic
 def apply_to_fund(
-    fund: InnovationFund, *, by: User, title: str, amount: Decimal, summary: str
+    fund: InnovationFund,
+    *,
+    by: User,
+    title: str,
+    amount: Decimal,
+    summary: str,
+    now: dt.datetime | None = None,
 ) -> FundApplication:
     """Any PCT may apply; holders of the freedom are assessed first (§5 #6)."""
     if not by.is_pct_user or by.pct is None:
@@ -746,7 +773,7 @@ def apply_to_fund(
         amount=amount,
         summary=summary.strip(),
         submitted_by=by,
-        submitted_at=timezone.now(),
+        submitted_at=now or timezone.now(),
     )
     record(
         actor=by,
@@ -765,7 +792,12 @@ def approved_total(fund: InnovationFund) -> Decimal:
 
 @transaction.atomic
 def decide_fund_application(
-    application: FundApplication, *, by: User, approve: bool, reason: str
+    application: FundApplication,
+    *,
+    by: User,
+    approve: bool,
+    reason: str,
+    now: dt.datetime | None = None,
 ) -> FundApplication:
     """DH staff decide an application. Approvals never exceed the pot.
 
@@ -796,6 +828,7 @@ def decide_fund_application(
         reason=reason,
         action="fund",
         kind=f"{fund} application",
+        now=now,
     )
     return application
 
@@ -858,7 +891,7 @@ def update_action_status(action: PlanAction, *, by: User, status: str) -> PlanAc
 
 
 @transaction.atomic
-def agree_plan(plan: Plan, *, by: User) -> Plan:
+def agree_plan(plan: Plan, *, by: User, now: dt.datetime | None = None) -> Plan:
     """The PCT's SHA agrees the plan (§2.2: a recovery plan agreed with the SHA)."""
     plan = _plan_locked(plan)
     if not (by.is_sha_user and by.role != Role.PEER_EXPERT and by.sha_id == plan.pct.sha_id):
@@ -869,7 +902,7 @@ def agree_plan(plan: Plan, *, by: User) -> Plan:
         raise _refuse("A plan needs at least one action before it can be agreed.")
     plan.status = PlanStatus.AGREED
     plan.agreed_by = by
-    plan.agreed_at = timezone.now()
+    plan.agreed_at = now or timezone.now()
     plan.save(update_fields=["status", "agreed_by", "agreed_at"])
     record(
         actor=by,

@@ -4,15 +4,18 @@
   the publications step, which opens it and publishes), every one of the
   152 PCTs' self-assessments submitted with levels, evidence, governance declarations,
   two outcomes and the four key documents, and the trail of phase changes and submissions.
-  Self levels follow the year-1 shape the panels step builds on: mostly 2–3, competency 2
-  strongest, 7 weakest (§2.1).
+  Self levels are the record's (:func:`assurance.demo.record.year_one_self_levels`): above
+  the panel's levels the panels step builds from them, most of all on competencies 5 and 6
+  (§2.1). Boards ratify in August 2008, before the autumn panels (§7).
 - 2009/10 (all 11 competencies): phase 1 open. London and North East PCTs submitted (their
   SHAs book panel days); elsewhere a deterministic mix of submitted, part-done and not
   started. Camden (5K7) is part-done, Islington (5K8) not started and County Durham (5ND)
   complete but not yet submitted, so the demo logins have something to do.
 
-Runs before the panels step (which uses these cycles). Bulk inserts; deterministic for
-the seed; safe to run twice (only what is missing is created). Demo text is marked (demo).
+Every date follows the cycle's calendar (:mod:`assurance.demo.dates`), never the day the
+demo is loaded (§7). Runs before the panels step (which uses these cycles). Bulk inserts;
+deterministic for the seed; safe to run twice (only what is missing is created). Demo text
+is marked (demo).
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ import datetime as dt
 import hashlib
 import random
 from collections import defaultdict
+from collections.abc import Mapping
 from decimal import Decimal
 from typing import TextIO
 
@@ -28,15 +32,15 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 
 from assurance import models as m
-from assurance.demo.panels import HIGHER_IS_BETTER, _phase_dates
+from assurance.demo import dates, record
+from assurance.demo.panels import HIGHER_IS_BETTER
 
 SUBMITTED_SHAS_2009 = ("Q36", "Q30")  # London and North East: panels step books their days
 PART_DONE, NOT_STARTED, READY, SUBMITTED = "part", "none", "ready", "submitted"
 FIXED_2009 = {"5K7": PART_DONE, "5K8": NOT_STARTED, "5ND": READY}
-# Self-assessed level weights for levels 1–4 (year 1: competency 2 strongest, 7 weakest).
+# Self-assessed level weights for levels 1–4 in 2009/10 (2008/09's are the record's).
 SELF_WEIGHTS = {2: (2, 20, 55, 23), 7: (25, 52, 21, 2)}
 DEFAULT_SELF_WEIGHTS = (8, 40, 44, 8)
-BOARD_DAYS = (3, 5, 8, 10, 12, 15, 17)  # December board meetings that ratified (§3)
 DEMO_PDF = b"%PDF-1.4\n%demo evidence\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 
 
@@ -64,9 +68,8 @@ def _cycle(
         previous=previous,
         created_by=dh,
     )
-    dates = _phase_dates(first_year)
     phases = []
-    for kind, (opens, closes) in dates.items():
+    for kind, (opens, closes) in dates.phase_dates(first_year).items():
         status = _status(kind, closed_through, open_kind)
         phases.append(
             m.Phase(
@@ -75,12 +78,11 @@ def _cycle(
                 opens_on=opens,
                 closes_on=closes,
                 status=status,
-                opened_at=None
-                if status == m.PhaseStatus.SCHEDULED
-                else dt.datetime.combine(opens, dt.time(9), tzinfo=dt.UTC),
+                opened_at=None if status == m.PhaseStatus.SCHEDULED else dates.at(opens, 9),
             )
         )
     phases = m.Phase.objects.bulk_create(phases)
+    m.Cycle.objects.filter(pk=cycle.pk).update(created_at=dates.cycle_created(phases[0].opens_on))
     cycle.indicators.set(m.OutcomeIndicator.objects.filter(active=True))
     # The phase-change trail, dated when DH opened and closed each phase.
     changes, when = [], []
@@ -91,7 +93,7 @@ def _cycle(
         when.append(phase.opened_at)
         if phase.status == m.PhaseStatus.CLOSED:
             changes.append(m.PhaseChange(phase=phase, action="close", changed_by=dh))
-            when.append(dt.datetime.combine(phase.closes_on, dt.time(17), tzinfo=dt.UTC))
+            when.append(dates.at(phase.closes_on, 17))
     created = m.PhaseChange.objects.bulk_create(changes)
     for change, at in zip(created, when, strict=True):
         m.PhaseChange.objects.filter(pk=change.pk).update(changed_at=at)
@@ -118,15 +120,23 @@ def _fill(
     rng: random.Random,
     cycle: m.Cycle,
     plans: dict[m.PCT, str],
-    year_start: int,
     users: dict[int, dict[str, m.User]],
+    levels: Mapping[str, Mapping[int, int]] | None = None,
 ) -> int:
-    """Create the self-assessments in ``plans`` that do not exist yet, with their contents."""
+    """Create the self-assessments in ``plans`` that do not exist yet, with their contents.
+
+    ``levels`` (PCT code → competency number → level) gives the self levels; without it they
+    are drawn. Dates follow the cycle's phase 1: staff save their ratings the month before
+    the boards meet, in the last month of the phase.
+    """
+    phase_one = cycle.phase(m.PhaseKind.SELF_ASSESSMENT)
     have = set(m.SelfAssessment.objects.filter(cycle=cycle).values_list("pct_id", flat=True))
     todo = {p: s for p, s in plans.items() if s != NOT_STARTED and p.pk not in have}
     # Draw for every planned PCT, created or not, so a rerun sees the same numbers.
     draws = {p: rng.random() for p in plans}
-    board_days = {p: rng.choice(BOARD_DAYS) for p in plans}
+    board_days = {
+        p: dates.board_day(phase_one.closes_on, rng.choice(dates.BOARD_DAYS)) for p in plans
+    }
     if not todo:
         return 0
     m.SelfAssessment.objects.bulk_create(
@@ -136,12 +146,8 @@ def _fill(
             status=m.SelfAssessmentStatus.SUBMITTED
             if state == SUBMITTED
             else m.SelfAssessmentStatus.DRAFT,
-            board_ratified_on=dt.date(year_start, 12, board_days[p])
-            if state == SUBMITTED
-            else None,
-            submitted_at=dt.datetime(year_start, 12, board_days[p], 17, tzinfo=dt.UTC)
-            if state == SUBMITTED
-            else None,
+            board_ratified_on=board_days[p] if state == SUBMITTED else None,
+            submitted_at=dates.at(board_days[p], 17) if state == SUBMITTED else None,
             submitted_by=users.get(p.pk, {}).get("approver") if state == SUBMITTED else None,
         )
         for p, state in todo.items()
@@ -159,7 +165,7 @@ def _fill(
         share = 1.0 if state in (SUBMITTED, READY) else 0.2 + 0.5 * draws[sa.pct]
         rated = competencies[: max(1, round(len(competencies) * share))]
         for c in rated:
-            level = _level(rng, c.number)
+            level = levels[sa.pct.code][c.number] if levels else _level(rng, c.number)
             evidence = f"{sa.pct.name}: board papers and results for {c.short_name.lower()} (demo)."
             ratings.append(
                 m.CompetencyRating(
@@ -183,7 +189,7 @@ def _fill(
                     new_value=str(level),
                 )
             )
-            trail_dates.append(dt.datetime(year_start, 11, 1 + c.number, 10, tzinfo=dt.UTC))
+            trail_dates.append(dates.self_rating_day(phase_one.closes_on, c.number))
         if state != PART_DONE or draws[sa.pct] > 0.5:
             for area in m.GovernanceArea.values:
                 declarations.append(
@@ -264,7 +270,32 @@ def _fill(
         by_date[at].append(entry.pk)
     for at, pks in by_date.items():
         m.AuditEntry.objects.filter(pk__in=pks).update(at=at)
+    _date_rows(list(sas), phase_one, [c.number for c in competencies])
     return len(todo)
+
+
+def _date_rows(sas: list[m.SelfAssessment], phase_one: m.Phase, numbers: list[int]) -> None:
+    """``auto_now`` stamped the new rows with the machine's clock: date them by phase 1,
+    as the trail is (the pages show when a rating was saved and a document uploaded)."""
+    closes = phase_one.closes_on
+    ids = [sa.pk for sa in sas]
+    for number in numbers:
+        m.CompetencyRating.objects.filter(
+            self_assessment_id__in=ids, competency__number=number
+        ).update(updated_at=dates.self_rating_day(closes, number))
+    saved = dates.self_rating_day(closes, 14)
+    m.GovernanceDeclaration.objects.filter(self_assessment_id__in=ids).update(updated_at=saved)
+    m.ChosenOutcome.objects.filter(self_assessment_id__in=ids).update(updated_at=saved)
+    m.SectionProgress.objects.filter(self_assessment_id__in=ids).update(marked_at=saved)
+    m.EvidenceDocument.objects.filter(self_assessment_id__in=ids).update(
+        uploaded_at=dates.self_rating_day(closes, 12)
+    )
+    started = dates.at(phase_one.opens_on + dt.timedelta(days=14), 9)
+    last: dict[dt.datetime, list[int]] = defaultdict(list)
+    for sa in sas:
+        last[sa.submitted_at or saved].append(sa.pk)
+    for at, pks in last.items():
+        m.SelfAssessment.objects.filter(pk__in=pks).update(created_at=started, updated_at=at)
 
 
 def _users() -> dict[int, dict[str, m.User]]:
@@ -283,11 +314,12 @@ def create_demo_cycles(rng: random.Random, out: TextIO) -> None:
     users = _users()
 
     # One generator per part, so a rerun that creates nothing draws the same plans.
-    rng_one, rng_two, rng_plan = (random.Random(rng.random()) for _ in range(3))
+    rng_one, rng_two, rng_plan, rng_record = (random.Random(rng.random()) for _ in range(4))
 
     # Phase 5 of 2008/09 is left for the publications step to open and publish.
     year_one = _cycle("2008/09", None, dh, closed_through=4, open_kind=None)
-    made = _fill(rng_one, year_one, dict.fromkeys(pcts, SUBMITTED), 2008, users)
+    levels = record.year_one_self_levels([p.code for p in pcts], rng_record)
+    made = _fill(rng_one, year_one, dict.fromkeys(pcts, SUBMITTED), users, levels)
     out.write(f"    2008/09: phases 1-4 closed, {made} self-assessments submitted\n")
 
     year_two = _cycle("2009/10", year_one, dh, closed_through=0, open_kind=1)
@@ -302,7 +334,7 @@ def create_demo_cycles(rng: random.Random, out: TextIO) -> None:
             plans[pct] = PART_DONE
         else:
             plans[pct] = NOT_STARTED
-    made = _fill(rng_two, year_two, plans, 2009, users)
+    made = _fill(rng_two, year_two, plans, users)
     counts = {s: sum(1 for v in plans.values() if v == s) for s in (SUBMITTED, PART_DONE, READY)}
     out.write(
         f"    2009/10: phase 1 open, {made} self-assessments created "

@@ -1,10 +1,16 @@
-"""Demo panels: 2008/09 fully scored, agreed and partly calibrated; 2009/10 panel days booked.
+"""Demo panels: 2008/09 fully scored, agreed and calibrated; 2009/10 panel days booked.
 
-Year-1 shape (domain brief §2.1–2.2): panels scored mostly levels 1–2 and no 4s, below
-the self-assessments (largest gaps on competencies 5 and 6), competency 2 strongest and
-7 weakest; governance exactly the year-1 counts of 152 PCTs — board 71 green / 78 amber
-/ 3 red, finance 61/78/13, strategy 45/90/17, with 27 all-green and 2 triple-red.
-Outcome baselines, targets and actuals are illustrative demo values, not real figures.
+2008/09's final results are the year-1 record (:mod:`assurance.demo.record`, domain brief
+§2.1, §2.2, §7): Birmingham East and North first, Tower Hamlets and Somerset in the top
+three, Great Yarmouth and Waveney triple-red with six level 1s, exactly the year-1
+governance counts, no level 4, competency 2 strongest and 7 weakest, panels below the
+self-assessments. Calibration moves a few consensus levels onto those results; it never
+moves a result off them. Outcome baselines, targets and actuals are illustrative demo
+values, not real figures.
+
+Every date follows the cycle's calendar (:mod:`assurance.demo.dates`): 2008/09 panel days
+in autumn 2008, scores locked on the day, regional calibration in December and national
+calibration final by 31 January 2009.
 
 Bulk inserts, deterministic for a seed, and safe to run twice: each part only fills
 what is missing (PCTs without a slot, self-assessments without a panel result).
@@ -15,40 +21,23 @@ from __future__ import annotations
 import datetime as dt
 import random
 from collections import defaultdict
+from collections.abc import Mapping
 from decimal import Decimal
 from typing import TextIO
 
 from django.db.models import Exists, OuterRef
 
 from assurance import models as m
+from assurance.demo import dates, record
 
-YEAR_ONE_GOVERNANCE = {  # green, amber, red (domain brief §2.2)
-    "board": (71, 78, 3),
-    "finance": (61, 78, 13),
-    "strategy": (45, 90, 17),
-}
-ALL_GREEN, TRIPLE_RED = 27, 2
-# Panel level weights (levels 1, 2, 3): year 1 had no 4s; competency 2 strongest, 7 weakest.
-LEVEL_WEIGHTS = {2: (20, 55, 25), 7: (65, 33, 2)}
-DEFAULT_WEIGHTS = (40, 50, 10)
-WIDE_GAP = {5, 6}  # the largest self-vs-panel gaps in year 1
-WEAKEST = 7
 HIGHER_IS_BETTER = {"deaths-at-home"}
 SLOT_TIMES = [(dt.time(9, 30), dt.time(11, 30)), (dt.time(13, 0), dt.time(15, 0))]
 # PCTs whose 2009/10 self-assessment the self-assessment demo leaves for people to edit.
 KEEP_FOR_SELF_ASSESSMENT_DEMO = {"5K7", "5K8", "5ND"}
 PANEL_SHAS_2009 = ("Q36", "Q30")  # London and North East book 2009/10 panel days
-
-
-def _phase_dates(first_year: int) -> dict[int, tuple[dt.date, dt.date]]:
-    y = first_year
-    return {
-        1: (dt.date(y, 9, 16), dt.date(y, 12, 31)),
-        2: (dt.date(y + 1, 1, 1), dt.date(y + 1, 3, 31)),
-        3: (dt.date(y + 1, 4, 1), dt.date(y + 1, 5, 21)),
-        4: (dt.date(y + 1, 6, 1), dt.date(y + 1, 7, 15)),
-        5: (dt.date(y + 1, 7, 16), dt.date(y + 1, 7, 31)),
-    }
+MODERATIONS = 12  # consensus levels calibration moves onto the final result
+# Self levels 1–4 of a 2009/10 self-assessment this step makes without the cycles step.
+SELF_WEIGHTS = (8, 40, 44, 8)
 
 
 def _cycle(label: str, open_phase: int, previous: m.Cycle | None) -> m.Cycle:
@@ -73,82 +62,33 @@ def _cycle(label: str, open_phase: int, previous: m.Cycle | None) -> m.Cycle:
             else m.PhaseStatus.CLOSED
             if kind < open_phase
             else m.PhaseStatus.SCHEDULED,
-            opened_at=dt.datetime(first_year, 9, 16, 9, tzinfo=dt.UTC)
-            if kind <= open_phase
-            else None,
+            opened_at=dates.at(opens, 9) if kind <= open_phase else None,
         )
-        for kind, (opens, closes) in _phase_dates(first_year).items()
+        for kind, (opens, closes) in dates.phase_dates(first_year).items()
+    )
+    m.Cycle.objects.filter(pk=cycle.pk).update(
+        created_at=dates.cycle_created(dates.phase_dates(first_year)[1][0])
     )
     cycle.indicators.set(m.OutcomeIndicator.objects.filter(active=True))
     return cycle
 
 
-def _panel_level(rng: random.Random, number: int) -> int:
-    return rng.choices((1, 2, 3), LEVEL_WEIGHTS.get(number, DEFAULT_WEIGHTS))[0]
-
-
-def _self_level(rng: random.Random, number: int, panel: int) -> int:
-    gap = rng.choice((1, 1, 2)) if number in WIDE_GAP else rng.choice((0, 1, 1))
-    return min(4, panel + gap)
-
-
-def _gap(rng: random.Random, number: int) -> int:
-    """How far the panel scored below the PCT's own level (year 1: widest on 5 and 6, and
-    competency 7 the weakest of all)."""
-    if number in WIDE_GAP:
-        return rng.choice((1, 1, 2))
-    if number == WEAKEST:
-        return 1
-    return rng.choice((0, 1, 1))
-
-
-def _governance(rng: random.Random, n: int) -> list[dict[str, str]]:
-    """Exact year-1 counts when n is 152: 27 all-green, 2 triple-red, the rest shuffled."""
-    if n != 152:
-        return [
-            {
-                area: rng.choices(("green", "amber", "red"), (45, 45, 10))[0]
-                for area in YEAR_ONE_GOVERNANCE
-            }
-            for _ in range(n)
-        ]
-    rest = n - ALL_GREEN - TRIPLE_RED
-    columns: dict[str, list[str]] = {}
-    while True:
-        for area, (green, amber, red) in YEAR_ONE_GOVERNANCE.items():
-            column = (
-                ["green"] * (green - ALL_GREEN) + ["amber"] * amber + ["red"] * (red - TRIPLE_RED)
-            )
-            rng.shuffle(column)
-            columns[area] = column
-        rows = [{a: columns[a][i] for a in YEAR_ONE_GOVERNANCE} for i in range(rest)]
-        if not any(set(r.values()) in ({"green"}, {"red"}) for r in rows):
-            break
-    rows += [dict.fromkeys(YEAR_ONE_GOVERNANCE, "green")] * ALL_GREEN
-    rows += [dict.fromkeys(YEAR_ONE_GOVERNANCE, "red")] * TRIPLE_RED
-    rng.shuffle(rows)
-    return rows
-
-
-def _self_rating(rng: random.Random, panel: str) -> str:
-    # PCTs rated their own governance at or above the panel's view.
-    return {
-        "red": rng.choice(("amber", "red")),
-        "amber": rng.choice(("green", "amber")),
-        "green": "green",
-    }[panel]
-
-
 def _create_self_assessments(
-    rng: random.Random, cycle: m.Cycle, pcts: list[m.PCT], submitted_on: dt.date, outcomes: int
-) -> list[m.SelfAssessment]:
-    """Submitted self-assessments with self ratings and chosen outcomes, for PCTs without one."""
+    rng: random.Random,
+    cycle: m.Cycle,
+    pcts: list[m.PCT],
+    submitted_on: dt.date,
+    levels: Mapping[str, Mapping[int, int]] | None = None,
+) -> int:
+    """Submitted self-assessments with self ratings and two chosen outcomes, for PCTs
+    without one (the cycles step makes them in a full demo). ``levels`` maps PCT code to
+    competency number to self level; without it, levels are drawn."""
     have = set(m.SelfAssessment.objects.filter(cycle=cycle).values_list("pct_id", flat=True))
     new = [p for p in pcts if p.pk not in have]
     if not new:
-        return []
-    at = dt.datetime.combine(submitted_on, dt.time(17), tzinfo=dt.UTC)
-    sas = m.SelfAssessment.objects.bulk_create(
+        return 0
+    at = dates.at(submitted_on, 17)
+    m.SelfAssessment.objects.bulk_create(
         m.SelfAssessment(
             cycle=cycle,
             pct=p,
@@ -164,13 +104,17 @@ def _create_self_assessments(
     ratings, declarations, chosen = [], [], []
     for sa in sas:
         for c in competencies:
-            panel = _panel_level(rng, c.number)
+            level = (
+                levels[sa.pct.code][c.number]
+                if levels is not None
+                else rng.choices((1, 2, 3, 4), SELF_WEIGHTS)[0]
+            )
             ratings.append(
                 m.CompetencyRating(
                     self_assessment=sa,
                     cycle_id=sa.cycle_id,
                     competency=c,
-                    level=_self_level(rng, c.number, panel),
+                    level=level,
                     evidence=f"Board evidence for {c.short_name.lower()} (demo).",
                 )
             )
@@ -184,7 +128,7 @@ def _create_self_assessments(
                     commentary="Board's declaration (demo).",
                 )
             )
-        for indicator in rng.sample(indicators, min(outcomes, len(indicators))):
+        for indicator in rng.sample(indicators, min(2, len(indicators))):
             baseline = Decimal(rng.randint(150, 300)) / 10
             higher = indicator.code in HIGHER_IS_BETTER
             step = Decimal(rng.randint(3, 12)) / 10
@@ -200,13 +144,12 @@ def _create_self_assessments(
     m.CompetencyRating.objects.bulk_create(ratings)
     m.GovernanceDeclaration.objects.bulk_create(declarations)
     m.ChosenOutcome.objects.bulk_create(chosen)
-    return sas
+    return len(sas)
 
 
-def _schedule(
-    rng: random.Random, cycle: m.Cycle, sas: list[m.SelfAssessment], first_day: dt.date, venue: str
-) -> int:
-    """Panel days per SHA, two PCTs a day, the SHA's lead and assessors as members."""
+def _schedule(cycle: m.Cycle, sas: list[m.SelfAssessment], venue: str) -> int:
+    """Panel days per SHA from the first weekday of phase 3, two PCTs a day, the SHA's lead
+    and assessors as members; each SHA starts a few days after the one before."""
     by_sha: dict[int, list[m.SelfAssessment]] = defaultdict(list)
     for sa in sas:
         by_sha[sa.pct.sha_id].append(sa)
@@ -215,18 +158,21 @@ def _schedule(
         sha_id__in=by_sha, role__in=[m.Role.SHA_LEAD, m.Role.SHA_ASSESSOR]
     ).order_by("email"):
         members_of[user.sha_id].append(user)
+    opens = cycle.phase(m.PhaseKind.PANEL_DAYS).opens_on
     days, slots, links = [], [], []
-    for sha_id, group in sorted(by_sha.items()):
+    for index, (sha_id, group) in enumerate(sorted(by_sha.items())):
         group.sort(key=lambda sa: sa.pct.name)
-        date = first_day
+        date = dates.first_panel_day(opens, index)
         for i in range(0, len(group), len(SLOT_TIMES)):
-            while date.weekday() >= 5:
-                date += dt.timedelta(days=1)
+            date = dates.weekday(date)
             lead = next((u for u in members_of[sha_id] if u.role == m.Role.SHA_LEAD), None)
             day = m.PanelDay(cycle=cycle, sha_id=sha_id, date=date, venue=venue, chair=lead)
             days.append((day, group[i : i + len(SLOT_TIMES)], members_of[sha_id]))
             date += dt.timedelta(days=1)
     m.PanelDay.objects.bulk_create([d for d, _, _ in days])
+    m.PanelDay.objects.filter(pk__in=[d.pk for d, _, _ in days]).update(
+        created_at=dates.panel_days_booked(cycle.phase(m.PhaseKind.SELF_ASSESSMENT).closes_on)
+    )
     for day, group, members in days:
         for sa, (start, end) in zip(group, SLOT_TIMES, strict=False):
             slots.append(m.PanelSlot(panel_day=day, pct_id=sa.pct_id, starts_at=start, ends_at=end))
@@ -236,8 +182,20 @@ def _schedule(
     return len(days)
 
 
-def _score(rng: random.Random, cycle: m.Cycle) -> int:
-    """Two assessors' sheets, the lead's consensus and a locked result for every unscored PCT."""
+def _record_panel(rng: random.Random, cycle: m.Cycle) -> dict[str, record.PanelView]:
+    """The record's 2008/09 panel results, following the PCTs' own (stored) levels."""
+    self_levels: dict[str, dict[int, int]] = defaultdict(dict)
+    for code, number, level in m.CompetencyRating.objects.filter(
+        cycle=cycle, self_assessment__cycle=cycle, criterion__isnull=True
+    ).values_list("self_assessment__pct__code", "competency__number", "level"):
+        self_levels[code][number] = level
+    return record.year_one_panel(self_levels, rng)
+
+
+def _score(rng: random.Random, cycle: m.Cycle) -> tuple[int, int]:
+    """Two assessors' sheets, the lead's consensus and a locked result for every unscored
+    PCT, on its panel day; then regional and national calibration. Returns (PCTs scored,
+    moderations)."""
     sas = list(
         m.SelfAssessment.objects.filter(cycle=cycle, status=m.SelfAssessmentStatus.SUBMITTED)
         .exclude(Exists(m.PanelResult.objects.filter(self_assessment=OuterRef("pk"))))
@@ -245,36 +203,49 @@ def _score(rng: random.Random, cycle: m.Cycle) -> int:
         .order_by("pct__code")
     )
     if not sas:
-        return 0
-    self_levels = {
-        (r.self_assessment_id, r.competency_id): r.level
-        for r in m.CompetencyRating.objects.filter(self_assessment__in=sas)
-    }
-    competencies = list(m.Competency.objects.filter(framework=cycle.framework))
+        return 0, 0
+    panel = _record_panel(rng, cycle)
+    competencies = list(m.Competency.objects.filter(framework=cycle.framework).order_by("number"))
     chosen = defaultdict(list)
-    for co in m.ChosenOutcome.objects.filter(self_assessment__in=sas).select_related("indicator"):
+    for co in (
+        m.ChosenOutcome.objects.filter(self_assessment__in=sas)
+        .select_related("indicator")
+        .order_by("pk")
+    ):
         chosen[co.self_assessment_id].append(co)
     staff: dict[int, dict[str, list[m.User]]] = defaultdict(lambda: defaultdict(list))
     for user in m.User.objects.filter(role__in=[m.Role.SHA_LEAD, m.Role.SHA_ASSESSOR]).order_by(
         "email"
     ):
         staff[user.sha_id][user.role].append(user)
-    governance = _governance(rng, len(sas))
-    at = dt.datetime.combine(
-        _phase_dates(int(cycle.year_label[:4]))[3][1], dt.time(16), tzinfo=dt.UTC
+    panel_day = dict(
+        m.PanelSlot.objects.filter(panel_day__cycle=cycle).values_list("pct_id", "panel_day__date")
     )
+    fallback_day = cycle.phase(m.PhaseKind.PANEL_DAYS).closes_on
+    # Calibration moved these consensus levels onto the final ones (a level either side).
+    pairs = [(sa, c.number) for sa in sas for c in competencies]
+    agreed: dict[tuple[int, int], int] = {}
+    for sa, number in rng.sample(pairs, min(MODERATIONS, len(pairs))):
+        final = panel[sa.pct.code].levels[number]
+        agreed[(sa.pk, number)] = 2 if final != 2 else rng.choice((1, 3))
 
     sheets, consensus, results = [], [], []
-    plan = []  # (sa, [(lookup, kind, value, rationale)])
-    for sa, ratings in zip(sas, governance, strict=True):
+    plan = []  # (sa, day, [(lookup, kind, value, rationale)])
+    for sa in sas:
+        view = panel[sa.pct.code]
+        day = panel_day.get(sa.pct_id, fallback_day)
         items = []
         for c in competencies:
-            self_level = self_levels.get((sa.pk, c.pk)) or 2
-            level = max(1, min(3, self_level - _gap(rng, c.number)))
             items.append(
-                ({"competency": c}, "level", level, f"Panel view of {c.short_name.lower()}.")
+                (
+                    {"competency": c},
+                    "level",
+                    view.levels[c.number],
+                    f"Panel view of {c.short_name.lower()}.",
+                )
             )
-        for area, rating in ratings.items():
+        for area in m.GovernanceArea.values:
+            rating = view.governance[area]
             items.append(
                 ({"governance_area": area}, "rating", rating, f"{area.capitalize()} assurance.")
             )
@@ -282,73 +253,90 @@ def _score(rng: random.Random, cycle: m.Cycle) -> int:
             drift = Decimal(rng.randint(-10, 10)) / 10
             anchor = co.target if co.target is not None else co.baseline or Decimal(10)
             items.append(({"chosen_outcome": co}, "actual", anchor + drift, "Validated data."))
-        plan.append((sa, items))
+        plan.append((sa, day, items))
         lead = (staff[sa.pct.sha_id][m.Role.SHA_LEAD] or [None])[0]
-        for item in items:
+        for lookup, kind, value, rationale in items:
+            moderated = {}
+            if kind == "level" and (sa.pk, lookup["competency"].number) in agreed:
+                moderated = {"moderated_level": value}
+                value = agreed[(sa.pk, lookup["competency"].number)]
             consensus.append(
                 m.Consensus(
                     self_assessment=sa,
                     cycle_id=sa.cycle_id,
                     set_by=lead,
-                    rationale=item[3],
-                    **item[0],
-                    **{item[1]: item[2]},
+                    rationale=rationale,
+                    **lookup,
+                    **{kind: value},
+                    **moderated,
                 )
             )
-        results.append(m.PanelResult(self_assessment=sa, locked_at=at, locked_by=lead))
+        results.append(
+            m.PanelResult(self_assessment=sa, locked_at=dates.at(day, 17), locked_by=lead)
+        )
         for assessor in staff[sa.pct.sha_id][m.Role.SHA_ASSESSOR][:2]:
-            sheets.append(m.ScoreSheet(self_assessment=sa, assessor=assessor, submitted_at=at))
+            sheets.append(
+                m.ScoreSheet(self_assessment=sa, assessor=assessor, submitted_at=dates.at(day, 16))
+            )
     m.ScoreSheet.objects.bulk_create(sheets)
     by_sa: dict[int, list[m.ScoreSheet]] = defaultdict(list)
     for sheet in sheets:
         by_sa[sheet.self_assessment_id].append(sheet)
     scores = []
-    for sa, items in plan:
+    for sa, _day, items in plan:
         for sheet in by_sa[sa.pk]:
             for lookup, kind, value, rationale in items:
                 if kind == "level":  # members differ from the consensus by a level now and then
-                    value = max(1, min(3, value + rng.choice((0, 0, 0, -1, 1))))
+                    value = agreed.get((sa.pk, lookup["competency"].number), value)
+                    value = max(
+                        1, min(record.MAX_PANEL_LEVEL, value + rng.choice((0, 0, 0, -1, 1)))
+                    )
                 scores.append(
                     m.PanelScore(sheet=sheet, rationale=rationale, **lookup, **{kind: value})
                 )
     m.PanelScore.objects.bulk_create(scores, batch_size=2000)
     m.Consensus.objects.bulk_create(consensus, batch_size=2000)
     m.PanelResult.objects.bulk_create(results)
-    return len(sas)
+    # auto_now stamps the machine's clock: the panel agreed its consensus on the day.
+    by_day: dict[dt.date, list[int]] = defaultdict(list)
+    for sa, day, _items in plan:
+        by_day[day].append(sa.pk)
+    for day, pks in by_day.items():
+        at = dates.at(day, 16, 30)
+        m.Consensus.objects.filter(self_assessment_id__in=pks).update(set_at=at)
+        m.PanelScore.objects.filter(sheet__self_assessment_id__in=pks).update(
+            updated_at=dates.at(day, 16)
+        )
+    return len(sas), _moderate(cycle, agreed)
 
 
-def _moderate(rng: random.Random, cycle: m.Cycle) -> int:
-    """A few regional (SHA lead) and national (DH) moderations, each with its reason."""
-    if m.Moderation.objects.filter(consensus__self_assessment__cycle=cycle).exists():
-        return 0
+def _moderate(cycle: m.Cycle, agreed: Mapping[tuple[int, int], int]) -> int:
+    """The moderations behind ``agreed``: alternately regional (the SHA lead, a week into
+    phase 4) and national (DH, a week before phase 4 closes), each with its reason."""
     dh = m.User.objects.filter(role=m.Role.DH_STAFF).order_by("email").first()
     leads = {u.sha_id: u for u in m.User.objects.filter(role=m.Role.SHA_LEAD).order_by("-email")}
-    rows = list(
-        m.Consensus.objects.filter(self_assessment__cycle=cycle, competency__isnull=False)
-        .select_related("self_assessment__pct", "competency")
-        .order_by("pk")
-    )
-    if not rows or dh is None:
-        return 0
-    picked = rng.sample(rows, min(12, len(rows)))
-    moderations = []
-    at = dt.datetime.combine(
-        _phase_dates(int(cycle.year_label[:4]))[4][0], dt.time(11), tzinfo=dt.UTC
-    )
-    for i, row in enumerate(picked):
+    calibration = cycle.phase(m.PhaseKind.CALIBRATION)
+    regional_at = dates.regional_calibration(calibration.opens_on)
+    national_at = dates.national_calibration(calibration.closes_on)
+    rows = {
+        (row.self_assessment_id, row.competency.number): row
+        for row in m.Consensus.objects.filter(
+            self_assessment__cycle=cycle, moderated_level__isnull=False, competency__isnull=False
+        ).select_related("self_assessment__pct", "competency")
+    }
+    moderations, when = [], []
+    for i, key in enumerate(sorted(agreed)):
+        row = rows[key]
         regional = i % 2 == 0
         author = leads.get(row.self_assessment.pct.sha_id) if regional else dh
         if author is None:
-            continue
-        new = 2 if row.level == 1 else row.level - 1 if regional else min(3, row.level + 1)
-        if new == row.level:
-            continue
+            author, regional = dh, False
         moderations.append(
             m.Moderation(
                 consensus=row,
                 stage=m.ModerationStage.REGIONAL if regional else m.ModerationStage.NATIONAL,
                 old_value=str(row.level),
-                new_value=str(new),
+                new_value=str(row.moderated_level),
                 reason=(
                     "Brought into line with the region's other panels on the evidence."
                     if regional
@@ -357,10 +345,12 @@ def _moderate(rng: random.Random, cycle: m.Cycle) -> int:
                 moderated_by=author,
             )
         )
-        row.moderated_level = new
-    m.Consensus.objects.bulk_update(picked, ["moderated_level"])
+        when.append(regional_at if regional else national_at)
     created = m.Moderation.objects.bulk_create(moderations)
-    m.Moderation.objects.filter(pk__in=[x.pk for x in created]).update(moderated_at=at)
+    for at in set(when):
+        m.Moderation.objects.filter(
+            pk__in=[x.pk for x, w in zip(created, when, strict=True) if w == at]
+        ).update(moderated_at=at)
     return len(created)
 
 
@@ -368,18 +358,21 @@ def create_demo_panels(rng: random.Random, out: TextIO) -> None:
     pcts = list(m.PCT.objects.select_related("sha").order_by("code"))
     year_one = _cycle("2008/09", open_phase=4, previous=None)
     year_two = _cycle("2009/10", open_phase=3, previous=year_one)
+    # One generator per part, so a rerun that creates nothing draws the same numbers.
+    rng_self, rng_score, rng_two = (random.Random(rng.random()) for _ in range(3))
 
     # The cycles step makes the self-assessments; without it, this step makes its own.
     if not m.SelfAssessment.objects.filter(cycle=year_one).exists():
-        _create_self_assessments(rng, year_one, pcts, dt.date(2008, 12, 12), outcomes=2)
+        levels = record.year_one_self_levels([p.code for p in pcts], rng_self)
+        board = dates.board_day(year_one.phase(m.PhaseKind.SELF_ASSESSMENT).closes_on, 12)
+        _create_self_assessments(rng_self, year_one, pcts, board, levels)
     unslotted = list(
         m.SelfAssessment.objects.filter(cycle=year_one, status=m.SelfAssessmentStatus.SUBMITTED)
         .exclude(Exists(m.PanelSlot.objects.filter(pct=OuterRef("pct"), panel_day__cycle=year_one)))
         .select_related("pct")
     )
-    days = _schedule(rng, year_one, unslotted, dt.date(2009, 4, 20), "SHA headquarters")
-    scored = _score(rng, year_one)
-    moderated = _moderate(rng, year_one)
+    days = _schedule(year_one, unslotted, "SHA headquarters")
+    scored, moderated = _score(rng_score, year_one)
     out.write(f"    2008/09: {days} panel days, {scored} PCTs scored, {moderated} moderations\n")
 
     if not m.PanelDay.objects.filter(cycle=year_two).exists():
@@ -389,7 +382,8 @@ def create_demo_panels(rng: random.Random, out: TextIO) -> None:
             if p.sha.code in PANEL_SHAS_2009 and p.code not in KEEP_FOR_SELF_ASSESSMENT_DEMO
         ]
         if not m.SelfAssessment.objects.filter(cycle=year_two).exists():
-            _create_self_assessments(rng, year_two, panel_pcts, dt.date(2009, 12, 11), outcomes=2)
+            board = dates.board_day(year_two.phase(m.PhaseKind.SELF_ASSESSMENT).closes_on, 11)
+            _create_self_assessments(rng_two, year_two, panel_pcts, board)
         ready = list(
             m.SelfAssessment.objects.filter(
                 cycle=year_two,
@@ -397,5 +391,5 @@ def create_demo_panels(rng: random.Random, out: TextIO) -> None:
                 pct__sha__code__in=PANEL_SHAS_2009,
             ).select_related("pct")
         )
-        days = _schedule(rng, year_two, ready, dt.date(2010, 4, 19), "SHA headquarters")
+        days = _schedule(year_two, ready, "SHA headquarters")
         out.write(f"    2009/10: {days} panel days booked for {len(ready)} PCTs\n")

@@ -116,8 +116,13 @@ def start_from_last_year(
 
 
 @transaction.atomic
-def change_phase(actor: Any, phase: Phase, action: str, *, reason: str = "") -> Phase:
-    """Open, close or reopen a phase; recorded as a PhaseChange and in the trail."""
+def change_phase(
+    actor: Any, phase: Phase, action: str, *, reason: str = "", now: dt.datetime | None = None
+) -> Phase:
+    """Open, close or reopen a phase; recorded as a PhaseChange and in the trail.
+
+    ``now`` is when a phase first opened (default: the clock); the demo passes its
+    cycle's calendar (domain brief §7)."""
     _require_dh(actor)
     locked = Phase.objects.select_for_update(of=("self",)).select_related("cycle").get(pk=phase.pk)
     statuses = dict(Phase.objects.filter(cycle_id=locked.cycle_id).values_list("kind", "status"))
@@ -126,7 +131,7 @@ def change_phase(actor: Any, phase: Phase, action: str, *, reason: str = "") -> 
     old = locked.get_status_display()
     locked.status = PhaseStatus.CLOSED if action == "close" else PhaseStatus.OPEN
     if locked.opened_at is None and action == "open":
-        locked.opened_at = timezone.now()
+        locked.opened_at = now or timezone.now()
     locked.save(update_fields=["status", "opened_at"])
     PhaseChange.objects.create(phase=locked, action=action, reason=reason.strip(), changed_by=actor)
     audit.record(
@@ -151,8 +156,10 @@ def change_phase(actor: Any, phase: Phase, action: str, *, reason: str = "") -> 
     return locked
 
 
-def open_phase(actor: Any, phase: Phase, *, reason: str = "") -> Phase:
-    return change_phase(actor, phase, "open", reason=reason)
+def open_phase(
+    actor: Any, phase: Phase, *, reason: str = "", now: dt.datetime | None = None
+) -> Phase:
+    return change_phase(actor, phase, "open", reason=reason, now=now)
 
 
 def close_phase(actor: Any, phase: Phase, *, reason: str = "") -> Phase:

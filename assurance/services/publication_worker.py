@@ -11,7 +11,7 @@ by running them again. Lifecycle of a publication (the row is the truth the brow
 from __future__ import annotations
 
 import hashlib
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 from functools import partial
 from typing import Any
@@ -81,8 +81,11 @@ def _claim(publication_id: int, status: str) -> Publication | None:
     )
 
 
-def compute_publication(publication_id: int) -> bool:
+def compute_publication(publication_id: int, *, now: datetime | None = None) -> bool:
     """Freeze every PCT's rank, mark, tier and reasons. True when this call computed it.
+
+    ``now`` dates the computation (the PDFs' "published on"; default: the clock); the demo
+    passes its cycle's calendar (domain brief §7).
 
     Claims the row (queued → computing) so the page shows progress, then computes and
     writes the snapshot and the pending documents in one transaction (computing →
@@ -98,7 +101,7 @@ def compute_publication(publication_id: int) -> bool:
             return False
         _write_snapshot(publication)
         publication.status = PublicationStatus.RENDERING
-        publication.computed_at = timezone.now()
+        publication.computed_at = now or timezone.now()
         publication.save(update_fields=["status", "computed_at"])
         record_status(
             publication, "computed", PublicationStatus.COMPUTING, PublicationStatus.RENDERING
@@ -246,8 +249,9 @@ def note_document_error(document_id: int, error: BaseException, *, final: bool) 
             finish_publication(publication_id)
 
 
-def finish_publication(publication_id: int) -> str | None:
+def finish_publication(publication_id: int, *, now: datetime | None = None) -> str | None:
     """Complete the publication once every document is done, or fail it if one failed.
+    ``now`` dates its completion (default: the clock).
 
     Safe to call after each document: only the call that sees the last one done wins the
     claim (rendering → complete), and it supersedes the previous complete version.
@@ -292,7 +296,7 @@ def finish_publication(publication_id: int) -> str | None:
                 reason=f"superseded by version {publication.version}",
             )
         publication.status = PublicationStatus.COMPLETE
-        publication.completed_at = timezone.now()
+        publication.completed_at = now or timezone.now()
         publication.error = ""
         publication.save(update_fields=["status", "completed_at", "error"])
         record_status(

@@ -1,3 +1,4 @@
+import datetime as dt
 import io
 
 from assurance.demo import STEPS
@@ -54,3 +55,38 @@ def test_without_freedoms_holders_it_still_makes_fund_and_plan_examples(
     assert plan.pct == islington
     assert plan.actions.count() == 2
     assert ReviewRecord.objects.filter(pct=islington).count() == 1
+
+
+def test_its_examples_are_dated_from_the_cycle_not_the_clock(dora, camden, islington, durham, lena):
+    from assurance.models import AuditEntry
+    from freedoms.models import PlanAction, ReviewRecord, SentNotification, Standing
+
+    cycle = CycleFactory(year_label="2008/09", open_phase=5)
+    publication = publish({camden: "freedoms", durham: "support", islington: "notice"}, cycle=cycle)
+    create_demo_consequences(None, io.StringIO())
+    publication.refresh_from_db()
+    phase = cycle.phase(5)
+    confirmed = publication.confirmed_at.date()
+    assert phase.opens_on < confirmed <= phase.closes_on
+    within_a_year = {confirmed + dt.timedelta(days=n) for n in range(366)}
+    stamps = [
+        *Grant.objects.values_list("granted_at", flat=True),
+        *Standing.objects.values_list("since", flat=True),
+        *[
+            at
+            for f in Franchise.objects.all()
+            for at in (f.proposed_at, f.accepted_at, f.approved_at)
+            if at
+        ],
+        *Franchise.objects.values_list("starts_on", flat=True),
+        *BudgetProposal.objects.values_list("submitted_at", flat=True),
+        *[at for a in FundApplication.objects.all() for at in (a.submitted_at, a.decided_at) if at],
+        *Plan.objects.filter(agreed_at__isnull=False).values_list("agreed_at", flat=True),
+        *PlanAction.objects.values_list("due_on", flat=True),
+        *[d for r in ReviewRecord.objects.all() for d in (r.held_on, r.recorded_at)],
+        *SentNotification.objects.values_list("sent_at", flat=True),
+        *AuditEntry.objects.values_list("at", flat=True),
+    ]
+    assert len(stamps) > 20
+    days = {s.date() if isinstance(s, dt.datetime) else s for s in stamps}
+    assert days <= within_a_year
