@@ -67,6 +67,7 @@ def _cycle(
         framework=m.Framework.objects.filter(year_label=label).order_by("-version").first(),
         previous=previous,
         created_by=dh,
+        illustrative=True,  # demo results are labelled as such everywhere (§7)
     )
     phases = []
     for kind, (opens, closes) in dates.phase_dates(first_year).items():

@@ -49,6 +49,7 @@ def _cycle(label: str, open_phase: int, previous: m.Cycle | None) -> m.Cycle:
         year_label=label,
         framework=m.Framework.objects.filter(year_label=label).order_by("-version").first(),
         previous=previous,
+        illustrative=True,  # demo results are labelled as such everywhere (§7)
     )
     first_year = int(label[:4])
     m.Phase.objects.bulk_create(

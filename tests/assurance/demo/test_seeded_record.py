@@ -55,6 +55,8 @@ class Result:
     tier: str
     governance: dict[str, str]
     levels: dict[int, int]
+    regional_rank: int | None = None
+    sha: str = ""
 
     @property
     def at_risk(self) -> bool:  # §4: any red governance area or any competency at level 1
@@ -77,6 +79,7 @@ class Seeded:
     standings: list[tuple[dt.date, dt.date]] = field(default_factory=list)
     designations: list[dt.datetime] = field(default_factory=list)
     plans_agreed: list[dt.datetime] = field(default_factory=list)
+    illustrative: bool = False
     actions_due: list[dt.date] = field(default_factory=list)
     reviews: list[dt.date] = field(default_factory=list)
     fund: list[dt.datetime] = field(default_factory=list)
@@ -111,6 +114,7 @@ def _read() -> Seeded:
     publication = current_publication(year_one)
     assert publication is not None
     s.notice_cap = publication.rule_settings["notice_cap"]
+    s.illustrative = publication.illustrative
     for r in publication.results.select_related("pct"):
         s.results[r.pct.name] = Result(
             r.pct.name,
@@ -118,6 +122,8 @@ def _read() -> Seeded:
             r.tier,
             dict(r.governance),
             {int(n): level for n, level in r.competency_levels.items()},
+            r.regional_rank,
+            r.sha_id,
         )
     for name, number, level in m.CompetencyRating.objects.filter(cycle=year_one).values_list(
         "self_assessment__pct__name", "competency__number", "level"
@@ -371,3 +377,22 @@ def test_no_demo_date_is_the_day_the_demo_was_loaded(seeded):
     assert seeded.latest
     late = {column: day for column, day in seeded.latest.items() if day > seeded.year_two_ends}
     assert late == {}
+
+
+# --- §7 [rule] and §4 [rule]: labelled illustrative; regional ranks ------------------------
+
+
+def test_the_demo_publication_is_labelled_illustrative(seeded):
+    assert seeded.illustrative
+
+
+def test_birmingham_east_and_north_is_also_first_in_its_region(seeded):
+    assert seeded.results["Birmingham East and North"].regional_rank == 1
+
+
+def test_each_sha_has_a_regional_first(seeded):
+    by_sha: dict[object, list[int]] = {}
+    for r in seeded.results.values():
+        by_sha.setdefault(r.sha, []).append(r.regional_rank)
+    assert len(by_sha) == 10
+    assert all(min(ranks) == 1 for ranks in by_sha.values())
