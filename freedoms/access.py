@@ -12,7 +12,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from assurance.models import PCT, Publication, Role
+from assurance.models import PCT, Publication
 from freedoms.models import (
     BudgetProposal,
     Franchise,
@@ -31,7 +31,7 @@ def require_pct_user(user: Any) -> PCT:
 
 
 def require_sha_user(user: Any) -> None:
-    if not user.is_sha_user or user.role == Role.PEER_EXPERT:
+    if not user.is_sha_staff:
         raise PermissionDenied("This page is for SHA staff.")
 
 
@@ -46,7 +46,7 @@ def _pct_scope(user: Any, prefix: str) -> Q | None:
         return None
     if user.is_pct_user:
         return Q(**{f"{prefix}_id": user.pct_id})
-    if user.is_sha_user:
+    if user.is_sha_staff:
         return Q(**{f"{prefix}__sha_id": user.sha_id})
     return Q(pk__in=[])
 
@@ -67,7 +67,7 @@ def franchises_for_user(user: Any) -> QuerySet[Franchise]:
         return qs
     if user.is_pct_user:
         return qs.filter(Q(franchisor_id=user.pct_id) | Q(receiver_id=user.pct_id))
-    if user.is_sha_user:
+    if user.is_sha_staff:
         return qs.filter(Q(receiver__sha_id=user.sha_id) | Q(franchisor__sha_id=user.sha_id))
     return qs.none()
 

@@ -8,8 +8,8 @@ class FreedomsConfig(AppConfig):
     # The NHS header's entries of this app (after assurance's, in INSTALLED_APPS order).
     navigation = [
         ("Freedoms and plans", "freedoms:mine", "pct"),
-        ("Reviews", "freedoms:reviews", "sha"),
-        ("Approvals", "freedoms:approvals", "sha"),
+        ("Reviews", "freedoms:reviews", "sha_staff"),
+        ("Approvals", "freedoms:approvals", "sha_staff"),
         ("Freedoms", "freedoms:overview", "dh"),
         ("Innovation fund", "freedoms:fund", "dh"),
     ]

@@ -191,7 +191,7 @@ def _plan_page(request, plan, action_form, status: int = 200, errors=None):
         "action_form": action_form,
         "status_choices": ActionStatusForm.base_fields["status"].choices,
         "is_own_pct": request.user.is_pct_user and request.user.pct_id == plan.pct_id,
-        "can_agree": plan.status == PlanStatus.DRAFT and request.user.is_sha_user,
+        "can_agree": plan.status == PlanStatus.DRAFT and request.user.is_sha_staff,
         "errors": errors or [],
     }
     return render(request, "freedoms/plan_detail.html", context, status=status)

@@ -2,7 +2,7 @@
 
 The table below must name every pattern the project's URLconf defines (``admin:`` apart):
 a new URL without an entry fails ``test_every_url_pattern_has_an_entry``. GETs run for
-eight people against one shared world (``tests/world.py``); state-changing POSTs run for
+ten people against one shared world (``tests/world.py``); state-changing POSTs run for
 every role that must be refused — each must get 403, 404, 400 (a service refusal) or the
 sign-in redirect, and change nothing in the database — and then once for a role that may
 act, to show the same request does change something when allowed.
@@ -22,14 +22,19 @@ from django.apps import apps
 from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from assurance.models import Role
 from assurance.queries import self_assessment as sa_queries
+from tests.factories import sha_user
 from tests.world import World, build_world
 
 pytestmark = pytest.mark.django_db
 
-ROLES = ("anon", "alice", "bob", "ann", "sara", "nick", "lena", "dora")
+ROLES = ("anon", "alice", "bob", "ann", "sara", "nick", "lena", "pia", "pat", "dora")
 PCT_ROLES = {"alice", "bob", "ann"}
-SHA_ROLES = {"sara", "nick", "lena"}
+SHA_ROLES = {"sara", "nick", "lena"}  # the SHAs' own staff
+# External peer experts of London (§6; issue 13): Pia sits on Camden's panel day, Pat on
+# none. A peer sees a PCT only while on its panel, and never freedoms records.
+PEERS = {"pia", "pat"}
 SIGNED_IN = set(ROLES) - {"anon"}
 LOGIN = "login"  # a redirect to the sign-in page
 REFUSED = {403, 404, 400, LOGIN}
@@ -54,7 +59,7 @@ def only(roles: set[str], ok: Any = 200, other: Any = 404) -> dict[str, Any]:
 
 # Who can read Camden's submitted 2009/10 self-assessment: its own staff, London's SHA
 # people from phase 2, DH. Another PCT's staff and another SHA's assessor get 404.
-CAMDEN_READERS = {"alice", "ann", "sara", "lena", "dora"}
+CAMDEN_READERS = {"alice", "ann", "sara", "lena", "pia", "dora"}
 
 W = World
 SA = "2009-10", "5K7"
@@ -82,16 +87,16 @@ GET: dict[str, tuple[Callable[[W], list[Any]], dict[str, Any]]] = {
     # Panels (§3 phases 2-4).
     "panels:index": (lambda w: [], signed_in()),
     "panels:day_new": (lambda w: [w.panel_cycle.pk], only({"lena"})),
-    "panels:day_detail": (lambda w: [w.day.pk], only({"sara", "lena", "dora"})),
+    "panels:day_detail": (lambda w: [w.day.pk], only({"sara", "lena", "pia", "dora"})),
     "panels:slot_add": (lambda w: [w.day.pk], post_only()),
-    "panels:day_ics": (lambda w: [w.day.pk], only({"sara", "lena", "dora"})),
-    "panels:review": (lambda w: [w.camden_sa.pk], only({"sara", "lena", "dora"})),
+    "panels:day_ics": (lambda w: [w.day.pk], only({"sara", "lena", "pia", "dora"})),
+    "panels:review": (lambda w: [w.camden_sa.pk], only({"sara", "lena", "pia", "dora"})),
     "panels:review_note": (lambda w: [w.camden_sa.pk, "competency-1"], post_only()),
-    "panels:score_sheet": (lambda w: [w.camden_sa.pk], only({"sara"})),
+    "panels:score_sheet": (lambda w: [w.camden_sa.pk], only({"sara", "pia"})),
     "panels:score_sheet_submit": (lambda w: [w.camden_sa.pk], post_only()),
     "panels:consensus": (lambda w: [w.camden_sa.pk], only({"lena"})),
     # PCT staff see their own panel result only after publication: 2009/10 is not published.
-    "panels:result": (lambda w: [w.camden_sa.pk], only({"sara", "lena", "dora"})),
+    "panels:result": (lambda w: [w.camden_sa.pk], only({"sara", "lena", "pia", "dora"})),
     "panels:moderate": (lambda w: [w.consensus.pk], only({"lena", "dora"})),
     "panels:calibration": (lambda w: [w.panel_cycle.pk], only({"lena", "dora"})),
     "panels:calibration_item": (
@@ -144,10 +149,13 @@ GET: dict[str, tuple[Callable[[W], list[Any]], dict[str, Any]]] = {
     "freedoms:mine": (lambda w: [], only(PCT_ROLES, other=403)),
     "freedoms:franchise_propose": (lambda w: [], only(PCT_ROLES, other=403)),
     # A franchise is seen by both PCTs, their SHAs and DH; not by another SHA.
-    "freedoms:franchise_detail": (lambda w: [w.franchise.pk], only(SIGNED_IN - {"nick"})),
+    "freedoms:franchise_detail": (
+        lambda w: [w.franchise.pk],
+        only(SIGNED_IN - {"nick"} - PEERS),
+    ),
     "freedoms:franchise_step": (lambda w: [w.franchise.pk, "accept"], post_only()),
     "freedoms:budget_new": (lambda w: [], only(PCT_ROLES, other=403)),
-    "freedoms:budget_detail": (lambda w: [w.budget.pk], only(CAMDEN_READERS)),
+    "freedoms:budget_detail": (lambda w: [w.budget.pk], only(CAMDEN_READERS - PEERS)),
     "freedoms:fund_apply": (lambda w: [], only(PCT_ROLES, other=403)),
     "freedoms:fund": (lambda w: [], only({"dora"}, other=403)),
     "freedoms:fund_decide": (lambda w: [w.fund_application.pk], post_only()),
@@ -295,11 +303,16 @@ POST: dict[str, tuple[Callable, Callable, set[str], str | None]] = {
     "panels:review_note": (
         lambda w: [w.camden_sa.pk, "competency-1"],
         lambda w: {"competency-1-note": "Strong.", "competency-1-questions": "How?"},
-        {"sara", "lena", "dora"},
+        {"sara", "lena", "pia", "dora"},
         None,  # phase 2 is closed in this world
     ),
-    "panels:score_sheet": (lambda w: [w.camden_sa.pk], _score_post, {"sara"}, None),
-    "panels:score_sheet_submit": (lambda w: [w.camden_sa.pk], lambda w: {}, {"sara"}, None),
+    "panels:score_sheet": (lambda w: [w.camden_sa.pk], _score_post, {"sara", "pia"}, None),
+    "panels:score_sheet_submit": (
+        lambda w: [w.camden_sa.pk],
+        lambda w: {},
+        {"sara", "pia"},
+        None,
+    ),
     # Every item agreed locks the result: the lead's own change is refused (test_panel_views).
     "panels:consensus": (lambda w: [w.camden_sa.pk], _score_post, {"lena"}, None),
     "panels:moderate": (
@@ -452,10 +465,17 @@ PCT_NAMES = {"5K7": "Camden", "5K8": "Islington", "5ND": "County Durham"}
 
 
 @pytest.fixture
-def world(alice, bob, ann, sara, sam, nick, lena, dora, durham) -> World:
+def world(alice, bob, ann, sara, sam, nick, lena, dora, durham, london) -> World:
     users = {"alice": alice, "bob": bob, "ann": ann, "sara": sara, "sam": sam}
     users |= {"nick": nick, "lena": lena, "dora": dora}
+    users["pia"] = sha_user(
+        london, Role.PEER_EXPERT, full_name="Pia Peer", email="pia@peer.example"
+    )
+    users["pat"] = sha_user(
+        london, Role.PEER_EXPERT, full_name="Pat Peer", email="pat@peer.example"
+    )
     w = build_world(users, durham)
+    w.day.members.add(users["pia"])
     w.extra["durham"] = durham
     return w
 

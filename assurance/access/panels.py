@@ -24,12 +24,11 @@ from assurance.models import (
     PhaseKind,
     Publication,
     PublicationStatus,
-    Role,
     SelfAssessment,
 )
 
 
-def _sits_on_panel_for(user: Any) -> Exists:
+def sits_on_panel_for(user: Any) -> Exists:
     """SQL: the user is a member of a panel day with a slot for this self-assessment's PCT."""
     return Exists(
         PanelSlot.objects.filter(
@@ -44,7 +43,7 @@ def panel_days_for_user(user: Any) -> QuerySet[PanelDay]:
     days = PanelDay.objects.select_related("sha", "cycle", "chair")
     if user.is_dh:
         return days
-    if user.role == Role.PEER_EXPERT:
+    if user.is_peer_expert:
         return days.filter(members=user)
     if user.is_sha_user:
         return days.filter(sha_id=user.sha_id)
@@ -75,8 +74,8 @@ def reviewable_self_assessments(user: Any, cycle: Cycle) -> QuerySet[SelfAssessm
         return qs
     if not assessors_may_read(cycle):
         return qs.none()
-    if user.role == Role.PEER_EXPERT:
-        return qs.filter(_sits_on_panel_for(user), pct__sha_id=user.sha_id)
+    if user.is_peer_expert:
+        return qs.filter(sits_on_panel_for(user), pct__sha_id=user.sha_id)
     if user.is_sha_user:
         return qs.filter(pct__sha_id=user.sha_id)
     return qs.none()
@@ -88,8 +87,8 @@ def get_self_assessment_for_reviewer(user: Any, pk: int) -> SelfAssessment:
     )
     if user.is_dh:
         pass
-    elif user.role == Role.PEER_EXPERT:
-        qs = qs.filter(_sits_on_panel_for(user), pct__sha_id=user.sha_id)
+    elif user.is_peer_expert:
+        qs = qs.filter(sits_on_panel_for(user), pct__sha_id=user.sha_id)
     elif user.is_sha_user:
         qs = qs.filter(pct__sha_id=user.sha_id)
     else:

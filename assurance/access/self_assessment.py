@@ -17,6 +17,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 
 from assurance.access.cycles import assessors_may_read
+from assurance.access.panels import sits_on_panel_for
 from assurance.models import (
     ASSESSED_STATUSES,
     PCT,
@@ -35,8 +36,10 @@ def visible_pcts(user: Any) -> QuerySet[PCT]:
         return pcts
     if user.is_pct_user:
         return pcts.filter(pk=user.pct_id)
-    if user.is_sha_user:
+    if user.is_sha_staff:
         return pcts.filter(sha_id=user.sha_id)
+    if user.is_peer_expert:
+        return pcts.filter(sha_id=user.sha_id, panel_slots__panel_day__members=user).distinct()
     return pcts.none()
 
 
@@ -76,6 +79,8 @@ def get_self_assessment_for_user(
         if not assessors_may_read(cycle):
             raise Http404
         queryset = queryset.filter(pct__sha_id=user.sha_id, status__in=ASSESSED_STATUSES)
+        if user.is_peer_expert:
+            queryset = queryset.filter(sits_on_panel_for(user))
     elif not user.is_dh:
         raise Http404
     assessment = queryset.first()
@@ -96,7 +101,8 @@ def visible_self_assessments(user: Any, cycle: Cycle) -> QuerySet[SelfAssessment
     if user.is_pct_user:
         return queryset.filter(pct_id=user.pct_id)
     if user.is_sha_user and assessors_may_read(cycle):
-        return queryset.filter(pct__sha_id=user.sha_id, status__in=ASSESSED_STATUSES)
+        queryset = queryset.filter(pct__sha_id=user.sha_id, status__in=ASSESSED_STATUSES)
+        return queryset.filter(sits_on_panel_for(user)) if user.is_peer_expert else queryset
     return queryset.none()
 
 

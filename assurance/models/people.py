@@ -20,6 +20,9 @@ class Role(models.TextChoices):
 
 PCT_ROLES = frozenset({Role.PCT_STAFF, Role.PCT_APPROVER})
 SHA_ROLES = frozenset({Role.SHA_ASSESSOR, Role.SHA_LEAD, Role.PEER_EXPERT})
+#: The SHA's own staff see their whole region; an external peer expert only the PCTs of the
+#: panels they sit on, and never freedoms records (domain brief §6; issue 13).
+SHA_STAFF_ROLES = frozenset({Role.SHA_ASSESSOR, Role.SHA_LEAD})
 
 
 class UserManager(BaseUserManager["User"]):
@@ -116,6 +119,14 @@ class User(AbstractUser):
     @property
     def is_sha_user(self) -> bool:
         return self.role in SHA_ROLES
+
+    @property
+    def is_sha_staff(self) -> bool:
+        return self.role in SHA_STAFF_ROLES
+
+    @property
+    def is_peer_expert(self) -> bool:
+        return self.role == Role.PEER_EXPERT
 
     @property
     def is_sha_lead(self) -> bool:
