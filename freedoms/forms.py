@@ -9,13 +9,13 @@ from django import forms
 
 from assurance.models import PCT
 from freedoms.models import ActionStatus
-from wcc.forms import NHSForm
+from wcc.forms import ModelChoiceField, NHSForm
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class FranchiseProposalForm(NHSForm):
-    receiver = forms.ModelChoiceField(
+    receiver = ModelChoiceField(
         label="Receiving PCT",
         queryset=PCT.objects.none(),
         help_text="A PCT in the support or on-notice tier.",

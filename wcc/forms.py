@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator
 from django.forms.boundfield import BoundField
 
 from assurance.services.errors import ServiceError
@@ -44,7 +46,49 @@ class NHSBoundField(BoundField):
 class NHSForm(forms.Form):
     bound_field_class = NHSBoundField
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # No whole number the database cannot hold reaches it (a 500 on PostgreSQL).
+        for field in self.fields.values():
+            if isinstance(field, forms.IntegerField) and field.max_value is None:
+                field.max_value = DB_INT_MAX
+                field.validators.append(MaxValueValidator(DB_INT_MAX))
+
     def add_service_error(self, error: ServiceError) -> None:
         """Show a service's refusal: each problem next to its field, else at the top."""
         for problem in error.problems:
             self.add_error(problem.field if problem.field in self.fields else None, problem.message)
+
+
+#: The largest id or whole number any form passes to the database (PostgreSQL ``integer``).
+DB_INT_MAX = 2**31 - 1
+
+
+def _is_db_int(value: Any) -> bool:
+    text = str(value).strip()
+    return text.isdigit() and 0 < int(text) <= DB_INT_MAX
+
+
+class ModelChoiceField(forms.ModelChoiceField):
+    """A choice of a row by id that refuses ids no row can have (``abc``, 10²⁰) as an
+    invalid choice, before the database sees them."""
+
+    def to_python(self, value: Any) -> Any:
+        if value not in self.empty_values and not self.to_field_name and not _is_db_int(value):
+            raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+        return super().to_python(value)
+
+
+class ModelMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """Several rows by id, refusing ids no row can have, like :class:`ModelChoiceField`."""
+
+    def _check_values(self, value: Any) -> Any:
+        if not self.to_field_name:
+            for pk in value if isinstance(value, list | tuple) else [value]:
+                if not _is_db_int(pk):
+                    raise ValidationError(
+                        self.error_messages["invalid_choice"],
+                        code="invalid_choice",
+                        params={"value": str(pk)[:20]},
+                    )
+        return super()._check_values(value)

@@ -7,7 +7,7 @@ from typing import Any
 
 from django import forms
 
-from wcc.forms import NHSForm
+from wcc.forms import ModelChoiceField, NHSForm
 
 
 class ReasonForm(NHSForm):
@@ -20,7 +20,7 @@ class ReasonForm(NHSForm):
 
 class CycleForm(NHSForm):
     year_label = forms.CharField(label="Year", help_text="For example, 2010/11", max_length=7)
-    framework = forms.ModelChoiceField(label="Competency framework", queryset=None)
+    framework = ModelChoiceField(label="Competency framework", queryset=None)
 
     def __init__(self, *args: Any, frameworks: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -13,7 +13,7 @@ from django import forms
 
 from assurance.models import PCT, RAG, SHA_ROLES, User
 from assurance.queries.panel_items import ACTUAL, LEVEL, RATING, Item
-from wcc.forms import NHSForm
+from wcc.forms import ModelChoiceField, ModelMultipleChoiceField, NHSForm
 
 LEVEL_CHOICES = [(n, str(n)) for n in (1, 2, 3, 4)]
 
@@ -27,7 +27,7 @@ class PanelDayForm(NHSForm):
         },
     )
     venue = forms.CharField(max_length=200, error_messages={"required": "Enter the venue"})
-    members = forms.ModelMultipleChoiceField(
+    members = ModelMultipleChoiceField(
         queryset=User.objects.none(),
         widget=forms.CheckboxSelectMultiple,
         error_messages={"required": "Choose at least one panel member"},
@@ -45,7 +45,7 @@ class PanelDayForm(NHSForm):
 
 
 class SlotForm(NHSForm):
-    pct = forms.ModelChoiceField(
+    pct = ModelChoiceField(
         label="PCT",
         queryset=PCT.objects.none(),
         error_messages={"required": "Choose the PCT", "invalid_choice": "Choose a PCT of this SHA"},

@@ -7,15 +7,13 @@ from typing import Any
 from django import forms
 
 from assurance.models import PCT
-from wcc.forms import NHSForm
+from wcc.forms import ModelChoiceField, NHSForm
 
 
 class LeaveOutForm(NHSForm):
     """Leave a PCT out of a cycle's publication, with the reason (domain brief §4 [rule])."""
 
-    pct = forms.ModelChoiceField(
-        label="PCT", queryset=PCT.objects.none(), empty_label="Choose a PCT"
-    )
+    pct = ModelChoiceField(label="PCT", queryset=PCT.objects.none(), empty_label="Choose a PCT")
     reason = forms.CharField(
         label="Reason",
         help_text="For example: merged with its neighbour in 2010, or no panel was held.",

@@ -7,7 +7,7 @@ from typing import Any
 from django import forms
 
 from assurance.models import RAG, Direction, DocumentKind
-from wcc.forms import NHSForm
+from wcc.forms import ModelChoiceField, NHSForm
 
 LEVEL_CHOICES = [
     (1, "1 – Developing"),
@@ -67,7 +67,7 @@ class GovernanceForm(VersionedForm):
 
 
 class ChooseOutcomeForm(NHSForm):
-    indicator = forms.ModelChoiceField(
+    indicator = ModelChoiceField(
         label="Outcome indicator",
         queryset=None,
         empty_label="Choose an outcome",
