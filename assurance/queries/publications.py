@@ -477,3 +477,27 @@ def to_xlsx(table: list[list[Any]], title: str) -> bytes:
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
+
+
+# --- what the public finds first ---------------------------------------------------------
+
+
+def latest_publication() -> Publication | None:
+    """The newest cycle's current publication (complete, not superseded), if any."""
+    return (
+        Publication.objects.filter(status=PublicationStatus.COMPLETE)
+        .select_related("cycle")
+        .order_by("-cycle__year_label", "-version")
+        .first()
+    )
+
+
+def published_results_of(pct_id: int) -> QuerySet[PublishedResult]:
+    """A PCT's results in every cycle's current publication, newest first."""
+    return (
+        PublishedResult.objects.filter(
+            pct_id=pct_id, publication__status=PublicationStatus.COMPLETE
+        )
+        .select_related("publication__cycle")
+        .order_by("-publication__cycle__year_label")
+    )

@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
 
 from assurance.models import PCT, SHA
+from assurance.queries import publications as league
 
 
 @require_GET
@@ -34,7 +35,12 @@ def pct_detail(request: HttpRequest, code: str) -> HttpResponse:
     return render(
         request,
         "assurance/registry/pct_detail.html",
-        {"pct": pct, "predecessors": pct.predecessors.all(), "clusters": pct.clusters.all()},
+        {
+            "pct": pct,
+            "predecessors": pct.predecessors.all(),
+            "clusters": pct.clusters.all(),
+            "results": league.published_results_of(pct.pk),
+        },
     )
 
 
