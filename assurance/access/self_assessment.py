@@ -19,6 +19,7 @@ from django.http import Http404
 from assurance.access.cycles import assessors_may_read
 from assurance.models import (
     PCT,
+    AuditEntry,
     Cycle,
     EvidenceDocument,
     SelfAssessment,
@@ -119,3 +120,37 @@ def get_evidence_document_for_user(user: Any, pk: int) -> EvidenceDocument:
     else:
         get_self_assessment_for_user(user, cycle, assessment.pct.code)
     return document
+
+
+# What the self-assessment's History page shows: the PCT's own self-assessment actions
+# (those services/self_assessment.py records), never the panel's. An allow-list, not a
+# deny-prefix: panel services write consensus, moderations, score sheets and assessors'
+# internal review notes against the same PCT and cycle, and a PCT must not see them before
+# publication (issue 13, finding 1). A new action is hidden until it is added here.
+SELF_ASSESSMENT_HISTORY_ACTIONS = frozenset(
+    {
+        "self_rating.updated",
+        "governance_declaration.updated",
+        "outcome.chosen",
+        "outcome.updated",
+        "outcome.removed",
+        "evidence.uploaded",
+        "evidence.replaced",
+        "evidence.removed",
+        "section.marked",
+        "self_assessment.submitted",
+        "self_assessment.reopened",
+    }
+)
+
+
+def self_assessment_history(assessment: SelfAssessment) -> QuerySet[AuditEntry]:
+    """The audit entries the History page shows for ``assessment``, newest first.
+
+    The same for everyone who may open the page (the panel's own trail is on panel pages).
+    """
+    return AuditEntry.objects.filter(
+        pct=assessment.pct,
+        cycle=assessment.cycle,
+        action__in=SELF_ASSESSMENT_HISTORY_ACTIONS,
+    ).select_related("actor")

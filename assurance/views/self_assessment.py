@@ -22,7 +22,7 @@ from assurance.forms.self_assessment import (
     SubmitForm,
     UploadForm,
 )
-from assurance.models import AuditEntry, ChosenOutcome, EvidenceDocument, GovernanceArea
+from assurance.models import ChosenOutcome, EvidenceDocument, GovernanceArea
 from assurance.queries import self_assessment as sa_queries
 from assurance.queries.self_assessment import build_overview, missing_links, sa_url
 from assurance.services import self_assessment as sa
@@ -188,11 +188,7 @@ def history(request: HttpRequest, cycle: str, pct: str) -> HttpResponse:
     assessment = access.get_self_assessment_for_user(
         request.user, cycle_access.get_cycle(cycle), pct
     )
-    entries = (
-        AuditEntry.objects.filter(pct=assessment.pct, cycle=assessment.cycle)
-        .exclude(action__startswith="panel")
-        .select_related("actor")[:500]
-    )
+    entries = access.self_assessment_history(assessment)[:500]
     return render(
         request,
         "assurance/self_assessment/history.html",

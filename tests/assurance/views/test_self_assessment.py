@@ -479,3 +479,55 @@ def test_an_autosave_takes_a_fixed_small_number_of_queries(
     with django_assert_max_num_queries(16):
         response = post_rating(client, evidence="first and second", version=1)
     assert "Saved at" in response.content.decode()
+
+
+# ------------------------------------------------------------------ history (issue 13)
+
+
+def test_history_shows_a_pct_none_of_its_panels_entries(alice, ann, sara, lena, london, camden_sa):
+    """Finding 1: review notes, score sheets, consensus and moderations are the panel's, not
+    the PCT's; its History page shows its own self-assessment actions only."""
+    from django.utils.html import escape
+
+    from assurance.models import Consensus
+    from assurance.services import panels
+    from tests.assurance.panel_factories import full_values, panel_day, set_phase
+
+    ready_to_submit(alice, camden_sa)
+    sa.submit_self_assessment(ann, camden_sa, board_ratified_on=dt.date(2009, 12, 10))
+    set_phase(camden_sa.cycle, 2)
+    assessment = SelfAssessment.objects.get(pk=camden_sa.pk)
+    panels.save_review_note(
+        sara, assessment, section="governance", note="NOTE-FOR-ASSESSORS", questions="Q?"
+    )
+    set_phase(assessment.cycle, 3)
+    assessment = SelfAssessment.objects.get(pk=camden_sa.pk)
+    panel_day(assessment.cycle, london, [sara, lena], slots=[(assessment.pct, "10:00", "12:00")])
+    panels.record_panel_scores(sara, assessment, full_values(assessment))
+    panels.submit_score_sheet(sara, assessment)
+    agreed = {k: (v, "CONSENSUS-RATIONALE") for k, (v, _) in full_values(assessment).items()}
+    panels.set_consensus(lena, assessment, agreed)
+    set_phase(assessment.cycle, 4)
+    consensus = Consensus.objects.filter(self_assessment=assessment, level__isnull=False).first()
+    panels.moderate_score(lena, consensus, value=3, reason="MODERATION-REASON")
+
+    panel_entries = AuditEntry.objects.filter(pct=assessment.pct).exclude(
+        action__in=sa_actions_of(alice, ann)
+    )
+    assert {e.action.split(".")[0] for e in panel_entries} >= {
+        "review_note",
+        "score_sheet",
+        "consensus",
+        "moderation",
+    }
+    html = client_for(alice).get(url("history")).content.decode()
+    for secret in ["NOTE-FOR-ASSESSORS", "CONSENSUS-RATIONALE", "MODERATION-REASON", "Sara"]:
+        assert secret not in html
+    for entry in panel_entries:
+        assert escape(entry.label) not in html, entry.action
+    # Its own edits are still there: Alice's ratings and uploads, Ann's submission.
+    assert "Alice Staff" in html and "Evidence for" in html and "Ann Approver" in html
+
+
+def sa_actions_of(*users):
+    return AuditEntry.objects.filter(actor__in=users).values_list("action", flat=True)
