@@ -25,6 +25,7 @@ from assurance.forms.self_assessment import (
 from assurance.models import ChosenOutcome, EvidenceDocument, GovernanceArea
 from assurance.queries import self_assessment as sa_queries
 from assurance.queries.self_assessment import build_overview, missing_links, sa_url
+from assurance.rules.uploads import download_name
 from assurance.services import self_assessment as sa
 from assurance.services.errors import EditConflict, Incomplete, ServiceError
 from assurance.views.drafts import login_required_keeping_drafts, pop_draft
@@ -425,7 +426,8 @@ def document_download(request: HttpRequest, pk: int) -> FileResponse:
     response = FileResponse(
         document.file.open("rb"),
         as_attachment=True,
-        filename=document.original_name,
+        # Never the uploader's extension: the one its content was recognised as.
+        filename=download_name(document.original_name, document.content_type),
         content_type=document.content_type,
     )
     response["X-Content-Type-Options"] = "nosniff"
