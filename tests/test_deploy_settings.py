@@ -40,3 +40,16 @@ def test_it_refuses_to_start_without_a_secret_key_when_debug_is_off():
     result = _manage("check", env={"DEBUG": "0", "ALLOWED_HOSTS": "x"})
     assert result.returncode != 0
     assert "SECRET_KEY must be set" in result.stderr
+
+
+def _compose() -> dict:
+    import yaml
+
+    return yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+
+
+def test_compose_bounds_redis_memory_with_an_eviction_policy():
+    command = _compose()["services"]["redis"]["command"]
+    assert command[command.index("--maxmemory") + 1] == "256mb"
+    # The Celery broker shares this Redis: evict only keys with an expiry (the cache's).
+    assert command[command.index("--maxmemory-policy") + 1] == "volatile-lru"
