@@ -1,7 +1,10 @@
 """Settings for WCC Assurance, driven by the environment.
 
-Works with no variables set (development: SQLite under ``var/``, an embedded
-filesystem Celery broker, console email). ``.env.example`` lists every variable.
+Production values unless told otherwise: ``DEBUG`` is off when unset, and then the site
+refuses to start without ``SECRET_KEY``. Development sets ``DEBUG=1`` (``scripts/run``;
+the tests through ``tests/settings.py``) and then needs nothing else: SQLite under
+``var/``, an embedded filesystem Celery broker, console email. ``.env.example`` lists
+every variable.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from pathlib import Path
 
 import dj_database_url
 from celery.schedules import crontab
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("WCC_VAR_DIR", BASE_DIR / "var"))
@@ -27,11 +31,15 @@ def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
-DEBUG = env_bool("DEBUG", True)
+# Off unless set (issue 13, finding 6): a deployment that forgets it gets production values.
+DEBUG = env_bool("DEBUG", False)
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:
     if not DEBUG:
-        raise RuntimeError("SECRET_KEY must be set when DEBUG is off.")
+        raise ImproperlyConfigured(
+            "SECRET_KEY must be set when DEBUG is off. For development set DEBUG=1 "
+            "(scripts/run does)."
+        )
     SECRET_KEY = "django-insecure-development-only-key-do-not-use-in-production"
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG else "")
@@ -213,7 +221,11 @@ CACHES = {
 }
 
 # Security. Production values are the defaults whenever DEBUG is off.
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Trust X-Forwarded-Proto only when told a TLS proxy sets it (and strips it from clients):
+# otherwise a client could claim HTTPS to dodge the redirect.
+SECURE_PROXY_SSL_HEADER = (
+    ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("SECURE_PROXY_SSL_HEADER", False) else None
+)
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG)
 CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not DEBUG)
