@@ -102,13 +102,18 @@ def visible_self_assessments(user: Any, cycle: Cycle) -> QuerySet[SelfAssessment
 
 
 def get_evidence_document_for_user(user: Any, pk: int) -> EvidenceDocument:
-    """An evidence file (any version) if the user may read its self-assessment; else 404."""
+    """An evidence file if the user may read its self-assessment; else 404.
+
+    A removed file is 404 to everyone: removing withdraws it (issue 13, finding 8). An
+    earlier version replaced by a newer upload stays readable: replacing keeps the old
+    version as part of the record (its name and digest are in the History).
+    """
     if not user.is_authenticated:
         raise Http404
     try:
         document = EvidenceDocument.objects.select_related(
             "self_assessment__cycle", "self_assessment__pct"
-        ).get(pk=pk)
+        ).get(pk=pk, removed_at__isnull=True)
     except EvidenceDocument.DoesNotExist as exc:
         raise Http404 from exc
     assessment = document.self_assessment

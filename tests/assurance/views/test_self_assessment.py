@@ -531,3 +531,13 @@ def test_history_shows_a_pct_none_of_its_panels_entries(alice, ann, sara, lena, 
 
 def sa_actions_of(*users):
     return AuditEntry.objects.filter(actor__in=users).values_list("action", flat=True)
+
+
+def test_a_removed_document_is_no_longer_downloadable(alice, dora, camden_sa):
+    """Issue 13, finding 8: removed evidence was still served by id."""
+    document = sa.upload_evidence(alice, camden_sa, kind="other", upload=upload())
+    path = reverse("self_assessment:evidence_download", args=[document.pk])
+    assert client_for(alice).get(path).status_code == 200
+    client_for(alice).post(url("document_remove", "5K7", document.pk))
+    assert client_for(alice).get(path).status_code == 404
+    assert client_for(dora).get(path).status_code == 404
