@@ -8,9 +8,10 @@ panel's consensus only after publication.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, Max, OuterRef, QuerySet
 from django.http import Http404
 
 from assurance.access.cycles import assessors_may_read
@@ -122,10 +123,24 @@ def get_self_assessment_for_lead(user: Any, pk: int) -> SelfAssessment:
     return sa
 
 
+PUBLISHED_STATUSES = [PublicationStatus.COMPLETE, PublicationStatus.SUPERSEDED]
+
+
 def is_published(cycle: Cycle) -> bool:
-    return Publication.objects.filter(
-        cycle=cycle, status__in=[PublicationStatus.COMPLETE, PublicationStatus.SUPERSEDED]
-    ).exists()
+    return Publication.objects.filter(cycle=cycle, status__in=PUBLISHED_STATUSES).exists()
+
+
+def published_as_of(cycle: Cycle) -> datetime | None:
+    """When the latest published version of ``cycle`` froze its results (None: never).
+
+    PCT staff see their panel result as of then: a moderation made since shows only
+    once a new version is published.
+    """
+    return (
+        Publication.objects.filter(cycle=cycle, status__in=PUBLISHED_STATUSES)
+        .aggregate(at=Max("computed_at"))
+        .get("at")
+    )
 
 
 def get_self_assessment_for_result(user: Any, pk: int) -> SelfAssessment:

@@ -457,7 +457,9 @@ def consensus(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def result(request: HttpRequest, pk: int) -> HttpResponse:
     sa = access.get_self_assessment_for_result(request.user, pk)
-    rows = panel_queries.score_rows(panel_items(sa), sa)
+    # PCT staff see what was published, not a moderation made since (issue 13, finding 8).
+    as_of = access.published_as_of(sa.cycle) if request.user.is_pct_user else None
+    rows = panel_queries.score_rows(panel_items(sa), sa, as_of=as_of)
     can_moderate = (
         (request.user.is_dh or (request.user.is_sha_lead and request.user.sha_id == sa.pct.sha_id))
         and sa.cycle.is_phase_open(PhaseKind.CALIBRATION)

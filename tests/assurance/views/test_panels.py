@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from assurance import models as m
-from assurance.queries.panel_items import panel_items
+from assurance.queries.panel_items import panel_items, row_key
 from assurance.services import panels
 from tests.assurance.panel_factories import (
     full_values,
@@ -309,6 +309,39 @@ def test_three_scores_side_by_side_and_the_trail(client, calibrating, dora):
     html = c.get(url("result", calibrating.pk)).content.decode()
     assert "Panel consensus" in html and "Moderated" in html
     assert "Strong JSNA evidence." in html and "National (DH)" in html and "Dora DH" in html
+
+
+def test_pct_staff_see_their_result_as_published_not_a_later_moderation(
+    client, calibrating, alice, dora
+):
+    """Issue 13, finding 8: a moderation after publication showed on the PCT's page before
+    any republication."""
+    import re
+
+    from django.utils import timezone
+
+    consensus = m.Consensus.objects.filter(
+        self_assessment=calibrating, competency__isnull=False
+    ).first()
+    panels.moderate_score(dora, consensus, value=3, reason="Before publication.")
+    m.Publication.objects.create(
+        cycle=calibrating.cycle, version=1, status="complete", computed_at=timezone.now()
+    )
+    consensus.refresh_from_db()
+    panels.moderate_score(dora, consensus, value=4, reason="After publication.")
+
+    def moderated_cell(html):
+        key = re.escape(row_key(consensus))
+        row = re.search(rf'data-testid="row-{key}">(.*?)</tr>', html, re.S)
+        return re.findall(r'<td class="nhsuk-table__cell">(.*?)</td>', row[1])[2]
+
+    html = as_user(client, alice).get(url("result", calibrating.pk)).content.decode()
+    assert "Before publication." in html
+    assert "After publication." not in html
+    assert moderated_cell(html) == "3"
+    html = as_user(client, dora).get(url("result", calibrating.pk)).content.decode()
+    assert "After publication." in html
+    assert moderated_cell(html) == "4"
 
 
 def test_moderation_without_a_reason_is_refused_next_to_the_field(client, calibrating, lena):
