@@ -22,7 +22,7 @@ from django.apps import apps
 from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from assurance.services import self_assessment as sa_service
+from assurance.queries import self_assessment as sa_queries
 from tests.world import World, build_world
 
 pytestmark = pytest.mark.django_db
@@ -93,10 +93,11 @@ GET: dict[str, tuple[Callable[[W], list[Any]], dict[str, Any]]] = {
     # PCT staff see their own panel result only after publication: 2009/10 is not published.
     "panels:result": (lambda w: [w.camden_sa.pk], only({"sara", "lena", "dora"})),
     "panels:moderate": (lambda w: [w.consensus.pk], only({"lena", "dora"})),
-    "panels:calibration": (lambda w: [w.panel_cycle.pk], only({"lena", "dora"})),
+    # Calibration opens for leads in phase 4; 2009/10 is in phase 3 (DH sees every SHA).
+    "panels:calibration": (lambda w: [w.panel_cycle.pk], only({"dora"})),
     "panels:calibration_item": (
         lambda w: [w.panel_cycle.pk, "competency", "1"],
-        only({"lena", "dora"}),
+        only({"dora"}),
     ),
     # Publications: what is published is public (§6); running a publication is DH's.
     "publications:index": (lambda w: [], public()),
@@ -170,7 +171,7 @@ GET: dict[str, tuple[Callable[[W], list[Any]], dict[str, Any]]] = {
 
 def _competency_post(w: W) -> dict[str, Any]:
     slot = next(
-        s for s in sa_service.rating_slots(w.open_cycle.framework) if s.competency.number == 1
+        s for s in sa_queries.rating_slots(w.open_cycle.framework) if s.competency.number == 1
     )
     key = slot.rule.key
     return {
