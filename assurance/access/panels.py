@@ -20,6 +20,8 @@ from assurance.models import (
     Cycle,
     PanelDay,
     PanelSlot,
+    PhaseKind,
+    PhaseStatus,
     Publication,
     PublicationStatus,
     Role,
@@ -173,6 +175,24 @@ def get_consensus_for_moderator(user: Any, pk: int) -> Consensus:
         return qs.get(pk=pk)
     except Consensus.DoesNotExist:
         raise Http404("No such score") from None
+
+
+def calibration_open(cycle: Cycle) -> bool:
+    """Calibration pages show from phase 4 (calibration) onwards (§3).
+
+    Before then a lead would see the national distribution of consensus beside their own
+    SHA's and learn the other SHAs' by subtraction (issue 13, finding 8).
+    """
+    return any(
+        p.kind >= PhaseKind.CALIBRATION and p.status != PhaseStatus.SCHEDULED
+        for p in cycle.phases.all()
+    )
+
+
+def require_calibration_open(user: Any, cycle: Cycle) -> None:
+    """404 for SHA leads before phase 4; DH staff see every SHA's scores in any phase."""
+    if not user.is_dh and not calibration_open(cycle):
+        raise Http404("Calibration opens in phase 4")
 
 
 def calibration_shas_for_user(user: Any) -> list[int] | None:

@@ -115,7 +115,13 @@ def index(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "assurance/panels/index.html",
-        {"cycle": cycle, "cycles": _cycles(), "sas": sas.order_by("pct__name"), "days": days},
+        {
+            "cycle": cycle,
+            "cycles": _cycles(),
+            "sas": sas.order_by("pct__name"),
+            "days": days,
+            "calibration_open": access.calibration_open(cycle),
+        },
     )
 
 
@@ -517,6 +523,7 @@ CHART_WIDTH = 720
 def calibration(request: HttpRequest, cycle_id: int) -> HttpResponse:
     access.calibration_shas_for_user(request.user)
     cycle = _cycle(request, cycle_id)
+    access.require_calibration_open(request.user, cycle)
     competencies = Competency.objects.filter(framework_id=cycle.framework_id)
     return render(
         request,
@@ -540,7 +547,10 @@ def calibration_item(request: HttpRequest, cycle_id: int, kind: str, ref: str) -
     """Distribution per SHA against national for one competency or governance area."""
     sha_ids = access.calibration_shas_for_user(request.user)
     cycle = _cycle(request, cycle_id)
+    access.require_calibration_open(request.user, cycle)
     if kind == "competency":
+        if not ref.isdigit():  # calibration/competency/abc/ was a 500
+            raise Http404
         competency = Competency.objects.filter(framework_id=cycle.framework_id, number=ref).first()
         if competency is None:
             raise Http404

@@ -392,6 +392,35 @@ def test_assessors_and_pct_staff_cannot_calibrate(client, calibrating, sara, ali
     assert as_user(client, alice).get(url("calibration", calibrating.cycle_id)).status_code == 404
 
 
+def test_calibration_opens_for_leads_only_from_phase_four(client, scored, lena, dora):
+    """Issue 13, finding 8: in phase 3 a lead read the national distribution beside their
+    own SHA's and learned the other SHAs' consensus by subtraction."""
+    panels.set_consensus(lena, scored, full_values(scored, level=2))
+    cycle_id = scored.cycle_id
+    pages = [
+        url("calibration", cycle_id),
+        url("calibration_item", cycle_id, "competency", "1"),
+        url("calibration_item", cycle_id, "governance", "board"),
+    ]
+    for page in pages:
+        assert as_user(client, lena).get(page).status_code == 404
+        assert as_user(client, dora).get(page).status_code == 200
+    assert b"Calibration for" not in as_user(client, lena).get(url("index")).content
+    set_phase(scored.cycle, 4)
+    for page in pages:
+        assert as_user(client, lena).get(page).status_code == 200
+    set_phase(scored.cycle, 5)
+    assert as_user(client, lena).get(pages[0]).status_code == 200
+
+
+@pytest.mark.parametrize("ref", ["abc", "1.5", "-1", "99"])
+def test_a_competency_that_is_not_a_number_is_404_not_500(client, calibrating, dora, ref):
+    response = as_user(client, dora).get(
+        url("calibration_item", calibrating.cycle_id, "competency", ref)
+    )
+    assert response.status_code == 404
+
+
 def test_an_outcome_actual_shows_its_status_and_the_outcome_score(client, day, camden_sa, sara):
     c = as_user(client, sara)
     c.post(url("score_sheet", camden_sa.pk), sheet_post(camden_sa, actual="19"))
