@@ -84,7 +84,7 @@ def test_compose_defaults_to_secure_cookies_and_an_https_redirect_behind_the_pro
     assert env["SECURE_SSL_REDIRECT"] == "1"
     assert env["SESSION_COOKIE_SECURE"] == "1"
     assert env["CSRF_COOKIE_SECURE"] == "1"
-    assert env["SECURE_PROXY_SSL_HEADER"] == "1"
+    assert env["BEHIND_PROXY"] == "1"
 
 
 def test_check_deploy_is_clean_with_composes_own_settings():

@@ -221,11 +221,11 @@ CACHES = {
 }
 
 # Security. Production values are the defaults whenever DEBUG is off.
-# Trust X-Forwarded-Proto only when told a TLS proxy sets it (and strips it from clients):
-# otherwise a client could claim HTTPS to dodge the redirect.
-SECURE_PROXY_SSL_HEADER = (
-    ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("SECURE_PROXY_SSL_HEADER", False) else None
-)
+# Behind one TLS proxy that sets X-Forwarded-Proto and appends the client's address to
+# X-Forwarded-For (compose: on). Only then are those headers trusted: otherwise a client
+# could claim HTTPS to dodge the redirect, or any address to dodge the sign-in limit.
+BEHIND_PROXY = env_bool("BEHIND_PROXY", False)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if BEHIND_PROXY else None
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG)
 CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not DEBUG)
