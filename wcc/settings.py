@@ -144,6 +144,12 @@ AXES_RESET_ON_SUCCESS = True
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_ENABLED = env_bool("AXES_ENABLED", True)
+# Password spraying (issue 13, finding 8; wcc/accounts.py): an address that has failed to
+# sign in to this many different accounts within the window may not try again until those
+# failures age out. Counts accounts, not attempts, and browsers that signed in to an account
+# before may still try it, so a trust behind one NAT address is not locked out.
+LOGIN_ADDRESS_ACCOUNT_LIMIT = int(os.environ.get("LOGIN_ADDRESS_ACCOUNT_LIMIT", "20"))
+LOGIN_ADDRESS_WINDOW_MINUTES = float(os.environ.get("LOGIN_ADDRESS_WINDOW_MINUTES", "15"))
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"
