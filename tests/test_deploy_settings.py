@@ -105,3 +105,21 @@ def test_compose_bounds_redis_memory_with_an_eviction_policy():
     assert command[command.index("--maxmemory") + 1] == "256mb"
     # The Celery broker shares this Redis: evict only keys with an expiry (the cache's).
     assert command[command.index("--maxmemory-policy") + 1] == "volatile-lru"
+
+
+def test_processes_share_one_cache_without_redis(tmp_path):
+    """Issue 13, finding 8: with a per-process cache a superseded publication showed as
+    current in other processes for up to an hour. Two processes, one cache."""
+    env = {"DEBUG": "1", "WCC_VAR_DIR": str(tmp_path), "REDIS_URL": ""}
+    write = "from django.core.cache import cache; cache.set('shared-check', 'seen', 60)"
+    read = "from django.core.cache import cache; print(cache.get('shared-check'))"
+    assert _manage("shell", "--no-imports", "-c", write, env=env).returncode == 0
+    result = _manage("shell", "--no-imports", "-c", read, env=env)
+    assert result.stdout.strip() == "seen", result.stderr
+
+
+def test_the_cache_is_redis_when_redis_url_is_set():
+    env = {"DEBUG": "1", "REDIS_URL": "redis://127.0.0.1:6379/5"}
+    show = "from django.conf import settings as s; print(s.CACHES['default']['BACKEND'])"
+    result = _manage("shell", "--no-imports", "-c", show, env=env)
+    assert result.stdout.strip() == "django.core.cache.backends.redis.RedisCache", result.stderr

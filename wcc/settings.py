@@ -220,13 +220,21 @@ CELERY_BEAT_SCHEDULE["freedoms-overdue-plan-actions"] = {
     "schedule": crontab(hour=7, minute=0),
 }
 
-CACHES = {
-    "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
-        if REDIS_URL
-        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
-    )
-}
+# One cache for every process (issue 13, finding 8): a per-process cache kept a superseded
+# publication showing as current in the other processes for up to an hour. Redis when
+# REDIS_URL is set; otherwise files under var/, which the web server and worker share.
+if REDIS_URL:
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(VAR_DIR / "cache"),
+            "OPTIONS": {"MAX_ENTRIES": 5000},
+        }
+    }
 
 # Security. Production values are the defaults whenever DEBUG is off.
 # Behind one TLS proxy that sets X-Forwarded-Proto and appends the client's address to
