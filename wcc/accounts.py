@@ -126,6 +126,10 @@ class LoginView(auth_views.LoginView):
 
     authentication_form = LoginForm
 
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        hours = settings.SESSION_COOKIE_AGE / 3600
+        return super().get_context_data(session_idle_hours=f"{hours:g}", **kwargs)
+
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         address = client_address(request)
         username = str(request.POST.get("username", ""))

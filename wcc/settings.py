@@ -251,6 +251,11 @@ SECURE_HSTS_PRELOAD = not DEBUG
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SESSION_COOKIE_HTTPONLY = True
+# An 8-hour idle timeout, as NHS services expect (issue 13, finding 8; Django's default was
+# 14 days): every request saves the session, so the 8 hours run from the last one.
+SESSION_IDLE_HOURS = float(os.environ.get("SESSION_IDLE_HOURS", "8"))
+SESSION_COOKIE_AGE = int(SESSION_IDLE_HOURS * 60 * 60)
+SESSION_SAVE_EVERY_REQUEST = True
 X_FRAME_OPTIONS = "DENY"
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {

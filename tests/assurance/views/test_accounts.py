@@ -177,3 +177,20 @@ def test_a_login_over_the_field_length_is_an_error_not_a_500(client, alice):
     assert response.status_code == 200
     assert "at most 254 characters" in response.content.decode()
     assert not AccessAttempt.objects.exists()
+
+
+# --- Idle timeout (issue 13, finding 8)
+
+
+def test_a_session_ends_after_eight_hours_without_activity(client, alice, settings):
+    assert settings.SESSION_COOKIE_AGE == 8 * 60 * 60
+    assert settings.SESSION_SAVE_EVERY_REQUEST
+    _login(client, alice.email)
+    response = client.get(reverse("home"))
+    # Each request sends the cookie again with a fresh 8 hours: an idle timeout.
+    assert response.cookies[settings.SESSION_COOKIE_NAME]["max-age"] == 8 * 60 * 60
+
+
+def test_the_sign_in_page_says_when_people_are_signed_out(client, db):
+    html = client.get(reverse("login")).content.decode()
+    assert "signed out after 8 hours without activity" in html
