@@ -1,7 +1,41 @@
+"""The admin: people and reference data are edited here; the year's records only viewed.
+
+Domain records (self-assessments, panel scores, consensus, moderations, publications,
+results, the audit trail) change only through ``assurance/services/``, each change audited
+in the same transaction. An admin form would bypass both the rules and the trail (issue 13,
+finding 7), so their admins are view-only: no add, change or delete, for superusers too.
+"""
+
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
 from . import models
+
+
+class ViewOnlyAdmin(admin.ModelAdmin):
+    """Seen in the admin, never changed there: writes go through the audited services."""
+
+    def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+
+class ViewOnlyInline(admin.TabularInline):
+    extra = 0
+
+    def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
 
 
 @admin.register(models.User)
@@ -65,37 +99,40 @@ class CompetencyAdmin(admin.ModelAdmin):
     list_filter = ["framework"]
 
 
-class PhaseInline(admin.TabularInline):
+class PhaseInline(ViewOnlyInline):
     model = models.Phase
-    extra = 0
 
 
 @admin.register(models.Cycle)
-class CycleAdmin(admin.ModelAdmin):
+class CycleAdmin(ViewOnlyAdmin):
+    """Cycles, phases and their settings change through services/cycles.py (audited)."""
+
     list_display = ["year_label", "framework", "freedoms_cap", "notice_cap"]
     inlines = [PhaseInline]
     filter_horizontal = ["indicators"]
 
 
 @admin.register(models.AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):
+class AuditEntryAdmin(ViewOnlyAdmin):
+    """Append-only, and only by services: an entry added here could name any actor."""
+
     list_display = ["at", "actor", "pct", "action", "label", "old_value", "new_value"]
     list_filter = ["action", "cycle"]
     list_select_related = ["actor", "pct"]
     date_hierarchy = "at"
 
-    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
-        return False  # the trail is append-only
 
-    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
-        return False
-
-
+# Reference data: loaded by commands, corrected here when the registry is wrong.
 for model in [
     models.Criterion,
     models.LevelDescriptor,
     models.GovernanceSubIndicator,
     models.OutcomeIndicator,
+]:
+    admin.site.register(model)
+
+#: The assurance year's records: view only (changes go through the services).
+VIEW_ONLY_MODELS = [
     models.Phase,
     models.PhaseChange,
     models.SelfAssessment,
@@ -115,5 +152,6 @@ for model in [
     models.Publication,
     models.PublishedResult,
     models.PublishedDocument,
-]:
-    admin.site.register(model)
+]
+for model in VIEW_ONLY_MODELS:
+    admin.site.register(model, ViewOnlyAdmin)

@@ -1,7 +1,13 @@
-"""Read-mostly admin for freedoms rows; writes belong to freedoms/services.py."""
+"""Freedoms rows are view-only in the admin; writes belong to freedoms/services.py.
+
+Grants, franchises and sent notifications change only through the services, which audit
+each change (issue 13, finding 7). The catalogue and the innovation fund's pot are
+configuration and stay editable.
+"""
 
 from django.contrib import admin
 
+from assurance.admin import ViewOnlyAdmin
 from freedoms import models as m
 
 
@@ -11,20 +17,18 @@ class FreedomAdmin(admin.ModelAdmin):
 
 
 @admin.register(m.Grant)
-class GrantAdmin(admin.ModelAdmin):
+class GrantAdmin(ViewOnlyAdmin):
     list_display = ["pct", "freedom", "status", "publication", "ended_by_publication"]
     list_filter = ["status", "freedom"]
     list_select_related = ["pct", "freedom", "publication__cycle", "ended_by_publication__cycle"]
     search_fields = ["pct__name", "pct__code"]
-    readonly_fields = [f.name for f in m.Grant._meta.fields if f.name != "notes"]
 
 
 @admin.register(m.Franchise)
-class FranchiseAdmin(admin.ModelAdmin):
+class FranchiseAdmin(ViewOnlyAdmin):
     list_display = ["franchisor", "receiver", "scope", "status", "starts_on", "ends_on"]
     list_filter = ["status", "needs_sha_review"]
     list_select_related = ["franchisor", "receiver"]
-    readonly_fields = [f.name for f in m.Franchise._meta.fields]
 
 
 @admin.register(m.InnovationFund)
@@ -33,7 +37,19 @@ class InnovationFundAdmin(admin.ModelAdmin):
 
 
 @admin.register(m.SentNotification)
-class SentNotificationAdmin(admin.ModelAdmin):
+class SentNotificationAdmin(ViewOnlyAdmin):
     list_display = ["key", "sent_at"]
     search_fields = ["key"]
-    readonly_fields = ["key", "sent_at", "recipients"]
+
+
+#: The freedoms year's other records, view only too.
+for model in [
+    m.Standing,
+    m.Designation,
+    m.ReviewRecord,
+    m.BudgetProposal,
+    m.FundApplication,
+    m.Plan,
+    m.PlanAction,
+]:
+    admin.site.register(model, ViewOnlyAdmin)

@@ -2,16 +2,48 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 from typing import Any
 
 from django import forms
+from django.core.validators import MaxValueValidator, MinValueValidator
 
 from assurance.models import PCT
 from freedoms.models import ActionStatus
 from wcc.forms import ModelChoiceField, NHSForm
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+# Sane bounds on what a person types (issue 13, finding 8: 1E+20 amounts, 4 MB summaries
+# and year-1 dates were accepted). No PCT's annual budget came near £5bn; the freedoms
+# ran from 2009, and nothing is planned beyond 2099.
+MAX_POUNDS = Decimal("5000000000")
+LONG_TEXT = 5000
+REASON_TEXT = 2000
+EARLIEST = dt.date(2000, 1, 1)
+LATEST = dt.date(2099, 12, 31)
+
+
+def pounds(label: str, *, required: bool = True) -> forms.DecimalField:
+    return forms.DecimalField(
+        label=label,
+        required=required,
+        min_value=0,
+        max_value=MAX_POUNDS,
+        max_digits=12,
+        decimal_places=2,
+        error_messages={"max_value": "Enter an amount of £5,000,000,000 or less"},
+    )
+
+
+def date(label: str) -> forms.DateField:
+    between = "Enter a date between 1 January 2000 and 31 December 2099"
+    return forms.DateField(
+        label=label,
+        widget=DATE,
+        validators=[MinValueValidator(EARLIEST, between), MaxValueValidator(LATEST, between)],
+    )
 
 
 class FranchiseProposalForm(NHSForm):
@@ -34,8 +66,8 @@ class FranchiseProposalForm(NHSForm):
         max_length=150,
         help_text="For example, community dentistry.",
     )
-    starts_on = forms.DateField(label="Start date", widget=DATE)
-    ends_on = forms.DateField(label="End date", widget=DATE)
+    starts_on = date("Start date")
+    ends_on = date("End date")
 
     def __init__(self, *args: Any, franchisor: PCT, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -45,7 +77,9 @@ class FranchiseProposalForm(NHSForm):
 
 
 class ReasonForm(NHSForm):
-    reason = forms.CharField(label="Reason", widget=forms.Textarea(attrs={"rows": 3}))
+    reason = forms.CharField(
+        label="Reason", max_length=REASON_TEXT, widget=forms.Textarea(attrs={"rows": 3})
+    )
 
 
 class DecisionForm(NHSForm):
@@ -57,6 +91,7 @@ class DecisionForm(NHSForm):
     reason = forms.CharField(
         label="Reason",
         required=False,
+        max_length=REASON_TEXT,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="Required when you reject.",
     )
@@ -69,18 +104,12 @@ class BudgetProposalForm(NHSForm):
         choices=[(y, f"{y}/{(y + 1) % 100:02d}") for y in range(2010, 2014)],
         coerce=int,
     )
-    year_1 = forms.DecimalField(label="Year 1 amount (£)", min_value=0, decimal_places=2)
-    year_2 = forms.DecimalField(label="Year 2 amount (£)", min_value=0, decimal_places=2)
-    year_3 = forms.DecimalField(
-        label="Year 3 amount (£)", required=False, min_value=0, decimal_places=2
-    )
-    year_4 = forms.DecimalField(
-        label="Year 4 amount (£)", required=False, min_value=0, decimal_places=2
-    )
-    year_5 = forms.DecimalField(
-        label="Year 5 amount (£)", required=False, min_value=0, decimal_places=2
-    )
-    rationale = forms.CharField(widget=forms.Textarea(attrs={"rows": 5}))
+    year_1 = pounds("Year 1 amount (£)")
+    year_2 = pounds("Year 2 amount (£)")
+    year_3 = pounds("Year 3 amount (£)", required=False)
+    year_4 = pounds("Year 4 amount (£)", required=False)
+    year_5 = pounds("Year 5 amount (£)", required=False)
+    rationale = forms.CharField(max_length=LONG_TEXT, widget=forms.Textarea(attrs={"rows": 5}))
 
     def amounts(self) -> list[Decimal]:
         """The amounts entered, year by year, up to the first empty year."""
@@ -102,16 +131,20 @@ class BudgetProposalForm(NHSForm):
 
 class FundApplicationForm(NHSForm):
     title = forms.CharField(max_length=150)
-    amount = forms.DecimalField(label="Amount (£)", min_value=0, decimal_places=2, max_digits=14)
+    amount = pounds("Amount (£)")
     summary = forms.CharField(
-        label="What the money will do", widget=forms.Textarea(attrs={"rows": 5})
+        label="What the money will do",
+        max_length=LONG_TEXT,
+        widget=forms.Textarea(attrs={"rows": 5}),
     )
 
 
 class PlanActionForm(NHSForm):
-    description = forms.CharField(label="Action", widget=forms.Textarea(attrs={"rows": 2}))
+    description = forms.CharField(
+        label="Action", max_length=LONG_TEXT, widget=forms.Textarea(attrs={"rows": 2})
+    )
     owner = forms.CharField(max_length=150, help_text="The person accountable, by role.")
-    due_on = forms.DateField(label="Due date", widget=DATE)
+    due_on = date("Due date")
 
 
 class ActionStatusForm(NHSForm):
@@ -119,9 +152,10 @@ class ActionStatusForm(NHSForm):
 
 
 class ReviewForm(NHSForm):
-    held_on = forms.DateField(label="Date of the review", widget=DATE)
+    held_on = date("Date of the review")
     summary = forms.CharField(
         label="Summary",
+        max_length=LONG_TEXT,
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text="What was reviewed and agreed.",
     )

@@ -10,6 +10,8 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+# The development server: DEBUG is off unless set, and production needs a SECRET_KEY.
+os.environ.setdefault("DEBUG", "1")
 PORT = os.environ.get("PORT", "8000")
 
 COMMANDS = {

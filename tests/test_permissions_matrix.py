@@ -98,10 +98,11 @@ GET: dict[str, tuple[Callable[[W], list[Any]], dict[str, Any]]] = {
     # PCT staff see their own panel result only after publication: 2009/10 is not published.
     "panels:result": (lambda w: [w.camden_sa.pk], only({"sara", "lena", "pia", "dora"})),
     "panels:moderate": (lambda w: [w.consensus.pk], only({"lena", "dora"})),
-    "panels:calibration": (lambda w: [w.panel_cycle.pk], only({"lena", "dora"})),
+    # Calibration opens for leads in phase 4; 2009/10 is in phase 3 (DH sees every SHA).
+    "panels:calibration": (lambda w: [w.panel_cycle.pk], only({"dora"})),
     "panels:calibration_item": (
         lambda w: [w.panel_cycle.pk, "competency", "1"],
-        only({"lena", "dora"}),
+        only({"dora"}),
     ),
     # Publications: what is published is public (§6); running a publication is DH's.
     "publications:index": (lambda w: [], public()),

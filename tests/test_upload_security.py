@@ -121,3 +121,53 @@ def test_it_accepts_pdfs_without_script_actions(data):
 def test_it_finds_a_script_name_across_a_chunk_boundary():
     data = b"%PDF-1.4\n" + b"%" * ((1 << 20) - 12) + b"<< /S /JavaScript >>"
     assert pdf_has_javascript(io.BytesIO(data))
+
+
+# --- Issue 13: zip bombs, macros, /Launch, download names
+
+
+def test_it_refuses_a_zip_bomb_with_a_clear_message(client, alice, documents_url):
+    from tests.assurance.rules.test_uploads import zip_bomb
+
+    client.force_login(alice)
+    response = post_file(client, documents_url, "plan.odt", zip_bomb({"mimetype": 64 << 20}))
+    assert response.status_code == 400
+    assert "would expand to an unreasonable size" in field_error(response)
+    assert not EvidenceDocument.objects.exists()
+
+
+def test_it_refuses_a_word_document_with_macros(client, alice, documents_url):
+    from tests.assurance.self_assessment_factories import zip_bytes
+
+    docm = zip_bytes(
+        {
+            "[Content_Types].xml": b"<Types/>",
+            "word/document.xml": b"<w:document/>",
+            "word/vbaProject.bin": b"\xd0\xcf\x11\xe0",
+        }
+    )
+    client.force_login(alice)
+    response = post_file(client, documents_url, "plan.docx", docm)
+    assert response.status_code == 400
+    assert "contains macros" in field_error(response)
+    assert not EvidenceDocument.objects.exists()
+
+
+def test_it_refuses_a_pdf_that_launches_a_program(client, alice, documents_url):
+    data = b"%PDF-1.4\n1 0 obj << /OpenAction << /S /Launch /F (cmd.exe) >> >> endobj\n%%EOF\n"
+    client.force_login(alice)
+    response = post_file(client, documents_url, "plan.pdf", data)
+    assert response.status_code == 400
+    assert "starts a program" in field_error(response)
+
+
+@pytest.mark.parametrize("name", ["minutes.hta", "minutes.html", "minutes"])
+def test_a_pdf_html_polyglot_downloads_as_a_pdf(client, alice, documents_url, name):
+    polyglot = PDF_BYTES + b"<html><script>alert(document.domain)</script></html>"
+    client.force_login(alice)
+    assert post_file(client, documents_url, name, polyglot).status_code == 302
+    document = EvidenceDocument.objects.get()
+    assert document.original_name == name
+    download = client.get(reverse("self_assessment:evidence_download", args=[document.pk]))
+    assert download["Content-Type"] == "application/pdf"
+    assert download["Content-Disposition"] == 'attachment; filename="minutes.pdf"'

@@ -1,7 +1,10 @@
 """Settings for WCC Assurance, driven by the environment.
 
-Works with no variables set (development: SQLite under ``var/``, an embedded
-filesystem Celery broker, console email). ``.env.example`` lists every variable.
+Production values unless told otherwise: ``DEBUG`` is off when unset, and then the site
+refuses to start without ``SECRET_KEY``. Development sets ``DEBUG=1`` (``scripts/run``;
+the tests through ``tests/settings.py``) and then needs nothing else: SQLite under
+``var/``, an embedded filesystem Celery broker, console email. ``.env.example`` lists
+every variable.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from pathlib import Path
 
 import dj_database_url
 from celery.schedules import crontab
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("WCC_VAR_DIR", BASE_DIR / "var"))
@@ -27,11 +31,15 @@ def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
-DEBUG = env_bool("DEBUG", True)
+# Off unless set (issue 13, finding 6): a deployment that forgets it gets production values.
+DEBUG = env_bool("DEBUG", False)
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:
     if not DEBUG:
-        raise RuntimeError("SECRET_KEY must be set when DEBUG is off.")
+        raise ImproperlyConfigured(
+            "SECRET_KEY must be set when DEBUG is off. For development set DEBUG=1 "
+            "(scripts/run does)."
+        )
     SECRET_KEY = "django-insecure-development-only-key-do-not-use-in-production"
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG else "")
@@ -55,6 +63,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Before sessions and views: a NUL byte would fail in PostgreSQL (a 500).
+    "wcc.middleware.RejectNulBytesMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -136,6 +146,12 @@ AXES_RESET_ON_SUCCESS = True
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_ENABLED = env_bool("AXES_ENABLED", True)
+# Password spraying (issue 13, finding 8; wcc/accounts.py): an address that has failed to
+# sign in to this many different accounts within the window may not try again until those
+# failures age out. Counts accounts, not attempts, and browsers that signed in to an account
+# before may still try it, so a trust behind one NAT address is not locked out.
+LOGIN_ADDRESS_ACCOUNT_LIMIT = int(os.environ.get("LOGIN_ADDRESS_ACCOUNT_LIMIT", "20"))
+LOGIN_ADDRESS_WINDOW_MINUTES = float(os.environ.get("LOGIN_ADDRESS_WINDOW_MINUTES", "15"))
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"
@@ -204,16 +220,28 @@ CELERY_BEAT_SCHEDULE["freedoms-overdue-plan-actions"] = {
     "schedule": crontab(hour=7, minute=0),
 }
 
-CACHES = {
-    "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
-        if REDIS_URL
-        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
-    )
-}
+# One cache for every process (issue 13, finding 8): a per-process cache kept a superseded
+# publication showing as current in the other processes for up to an hour. Redis when
+# REDIS_URL is set; otherwise files under var/, which the web server and worker share.
+if REDIS_URL:
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(VAR_DIR / "cache"),
+            "OPTIONS": {"MAX_ENTRIES": 5000},
+        }
+    }
 
 # Security. Production values are the defaults whenever DEBUG is off.
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Behind one TLS proxy that sets X-Forwarded-Proto and appends the client's address to
+# X-Forwarded-For (compose: on). Only then are those headers trusted: otherwise a client
+# could claim HTTPS to dodge the redirect, or any address to dodge the sign-in limit.
+BEHIND_PROXY = env_bool("BEHIND_PROXY", False)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if BEHIND_PROXY else None
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG)
 CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not DEBUG)
@@ -223,6 +251,11 @@ SECURE_HSTS_PRELOAD = not DEBUG
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SESSION_COOKIE_HTTPONLY = True
+# An 8-hour idle timeout, as NHS services expect (issue 13, finding 8; Django's default was
+# 14 days): every request saves the session, so the 8 hours run from the last one.
+SESSION_IDLE_HOURS = float(os.environ.get("SESSION_IDLE_HOURS", "8"))
+SESSION_COOKIE_AGE = int(SESSION_IDLE_HOURS * 60 * 60)
+SESSION_SAVE_EVERY_REQUEST = True
 X_FRAME_OPTIONS = "DENY"
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {

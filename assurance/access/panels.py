@@ -8,9 +8,10 @@ panel's consensus only after publication.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, Max, OuterRef, QuerySet
 from django.http import Http404
 
 from assurance.access.cycles import assessors_may_read
@@ -22,6 +23,7 @@ from assurance.models import (
     PanelResult,
     PanelSlot,
     PhaseKind,
+    PhaseStatus,
     Publication,
     PublicationStatus,
     SelfAssessment,
@@ -118,10 +120,24 @@ def get_self_assessment_for_lead(user: Any, pk: int) -> SelfAssessment:
     return sa
 
 
+PUBLISHED_STATUSES = [PublicationStatus.COMPLETE, PublicationStatus.SUPERSEDED]
+
+
 def is_published(cycle: Cycle) -> bool:
-    return Publication.objects.filter(
-        cycle=cycle, status__in=[PublicationStatus.COMPLETE, PublicationStatus.SUPERSEDED]
-    ).exists()
+    return Publication.objects.filter(cycle=cycle, status__in=PUBLISHED_STATUSES).exists()
+
+
+def published_as_of(cycle: Cycle) -> datetime | None:
+    """When the latest published version of ``cycle`` froze its results (None: never).
+
+    PCT staff see their panel result as of then: a moderation made since shows only
+    once a new version is published.
+    """
+    return (
+        Publication.objects.filter(cycle=cycle, status__in=PUBLISHED_STATUSES)
+        .aggregate(at=Max("computed_at"))
+        .get("at")
+    )
 
 
 def get_self_assessment_for_result(user: Any, pk: int) -> SelfAssessment:
@@ -154,6 +170,24 @@ def get_consensus_for_moderator(user: Any, pk: int) -> Consensus:
         return qs.get(pk=pk)
     except Consensus.DoesNotExist:
         raise Http404("No such score") from None
+
+
+def calibration_open(cycle: Cycle) -> bool:
+    """Calibration pages show from phase 4 (calibration) onwards (§3).
+
+    Before then a lead would see the national distribution of consensus beside their own
+    SHA's and learn the other SHAs' by subtraction (issue 13, finding 8).
+    """
+    return any(
+        p.kind >= PhaseKind.CALIBRATION and p.status != PhaseStatus.SCHEDULED
+        for p in cycle.phases.all()
+    )
+
+
+def require_calibration_open(user: Any, cycle: Cycle) -> None:
+    """404 for SHA leads before phase 4; DH staff see every SHA's scores in any phase."""
+    if not user.is_dh and not calibration_open(cycle):
+        raise Http404("Calibration opens in phase 4")
 
 
 def calibration_shas_for_user(user: Any) -> list[int] | None:

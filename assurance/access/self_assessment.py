@@ -21,6 +21,7 @@ from assurance.access.panels import sits_on_panel_for
 from assurance.models import (
     ASSESSED_STATUSES,
     PCT,
+    AuditEntry,
     Cycle,
     EvidenceDocument,
     SelfAssessment,
@@ -107,13 +108,18 @@ def visible_self_assessments(user: Any, cycle: Cycle) -> QuerySet[SelfAssessment
 
 
 def get_evidence_document_for_user(user: Any, pk: int) -> EvidenceDocument:
-    """An evidence file (any version) if the user may read its self-assessment; else 404."""
+    """An evidence file if the user may read its self-assessment; else 404.
+
+    A removed file is 404 to everyone: removing withdraws it (issue 13, finding 8). An
+    earlier version replaced by a newer upload stays readable: replacing keeps the old
+    version as part of the record (its name and digest are in the History).
+    """
     if not user.is_authenticated:
         raise Http404
     try:
         document = EvidenceDocument.objects.select_related(
             "self_assessment__cycle", "self_assessment__pct"
-        ).get(pk=pk)
+        ).get(pk=pk, removed_at__isnull=True)
     except EvidenceDocument.DoesNotExist as exc:
         raise Http404 from exc
     assessment = document.self_assessment
@@ -125,3 +131,37 @@ def get_evidence_document_for_user(user: Any, pk: int) -> EvidenceDocument:
     else:
         get_self_assessment_for_user(user, cycle, assessment.pct.code)
     return document
+
+
+# What the self-assessment's History page shows: the PCT's own self-assessment actions
+# (those services/self_assessment.py records), never the panel's. An allow-list, not a
+# deny-prefix: panel services write consensus, moderations, score sheets and assessors'
+# internal review notes against the same PCT and cycle, and a PCT must not see them before
+# publication (issue 13, finding 1). A new action is hidden until it is added here.
+SELF_ASSESSMENT_HISTORY_ACTIONS = frozenset(
+    {
+        "self_rating.updated",
+        "governance_declaration.updated",
+        "outcome.chosen",
+        "outcome.updated",
+        "outcome.removed",
+        "evidence.uploaded",
+        "evidence.replaced",
+        "evidence.removed",
+        "section.marked",
+        "self_assessment.submitted",
+        "self_assessment.reopened",
+    }
+)
+
+
+def self_assessment_history(assessment: SelfAssessment) -> QuerySet[AuditEntry]:
+    """The audit entries the History page shows for ``assessment``, newest first.
+
+    The same for everyone who may open the page (the panel's own trail is on panel pages).
+    """
+    return AuditEntry.objects.filter(
+        pct=assessment.pct,
+        cycle=assessment.cycle,
+        action__in=SELF_ASSESSMENT_HISTORY_ACTIONS,
+    ).select_related("actor")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -51,7 +52,7 @@ from assurance.models import (
     ScoreSheet,
     SelfAssessment,
 )
-from assurance.queries.panel_items import ACTUAL, Item, display, row_key
+from assurance.queries.panel_items import ACTUAL, LEVEL, Item, display, row_key
 from assurance.rules import panels as panel_rules
 from assurance.rules import scoring
 
@@ -201,19 +202,39 @@ class ScoreRow:
     status: scoring.OutcomeStatus | None = None
 
 
-def score_rows(items: list[Item], sa: SelfAssessment) -> list[ScoreRow]:
-    """Two queries: the consensus rows, and their moderation trail with authors."""
+def _as_value(text: str, kind: str) -> Any:
+    """A moderation's recorded new value back as the item's value."""
+    if kind == ACTUAL:
+        return Decimal(text)
+    if kind == LEVEL:
+        return int(text)
+    return text
+
+
+def score_rows(
+    items: list[Item], sa: SelfAssessment, *, as_of: datetime | None = None
+) -> list[ScoreRow]:
+    """Two queries: the consensus rows, and their moderation trail with authors.
+
+    ``as_of``: only moderations made by then count (a PCT sees its result as published,
+    not a moderation made since, before any republication: issue 13, finding 8).
+    """
     consensus = {row_key(c): c for c in Consensus.objects.filter(self_assessment=sa)}
     trail: dict[int, list[Moderation]] = defaultdict(list)
-    for mod in Moderation.objects.filter(consensus__self_assessment=sa).select_related(
-        "moderated_by"
-    ):
+    moderations = Moderation.objects.filter(consensus__self_assessment=sa)
+    if as_of is not None:
+        moderations = moderations.filter(moderated_at__lte=as_of)
+    for mod in moderations.select_related("moderated_by").order_by("moderated_at", "pk"):
         trail[mod.consensus_id].append(mod)
     rows = []
     for item in items:
         c = consensus.get(item.key)
         value = getattr(c, item.kind, None) if c else None
-        moderated = getattr(c, f"moderated_{item.kind}", None) if c else None
+        if as_of is None:
+            moderated = getattr(c, f"moderated_{item.kind}", None) if c else None
+        else:
+            made = trail.get(c.pk) if c else None
+            moderated = _as_value(made[-1].new_value, item.kind) if made else None
         final = (moderated or None) if moderated not in (None, "") else value
         status = item.outcome_status(final) if item.kind == ACTUAL and final is not None else None
         rows.append(

@@ -471,6 +471,11 @@ def to_xlsx(table: list[list[Any]], title: str) -> bytes:
     sheet.title = title[:31]
     for line in table:
         sheet.append([float(v) if isinstance(v, Decimal) else v for v in line])
+        for cell in sheet[sheet.max_row]:
+            # openpyxl takes text starting with "=" as a formula: keep it text (a PCT name
+            # such as =HYPERLINK(…) must not run in the reader's Excel; issue 13, finding 8).
+            if cell.data_type == "f":
+                cell.data_type = "s"
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     sheet.freeze_panes = "A2"

@@ -11,7 +11,10 @@ register = template.Library()
 
 @register.simple_tag(takes_context=True)
 def page_url(context: dict[str, Any], number: int) -> str:
-    params = context["request"].GET.copy()
+    """The link to page ``number``: the view's ``page_query`` (validated parameters, for a
+    cached page) when it gives one, else the request's own query string."""
+    given = context.get("page_query")
+    params = (given if given is not None else context["request"].GET).copy()
     params["page"] = str(number)
     return f"?{params.urlencode()}"
 

@@ -10,6 +10,7 @@ the page finds the draft, shows it unsaved in the form, and says so.
 from __future__ import annotations
 
 import functools
+import json
 from collections.abc import Callable
 from typing import Any
 
@@ -20,14 +21,24 @@ from django.shortcuts import resolve_url
 from django_htmx.http import HttpResponseClientRedirect
 
 SESSION_KEY = "wcc_drafts"
-MAX_DRAFTS = 20
+# Anyone can post to these pages signed out, so what a session keeps is bounded (issue 13,
+# finding 8: one POST stored 4.2 MB): a few drafts of at most 64 KB each, far more than a
+# rating's evidence or a declaration's commentary typed by hand.
+MAX_DRAFTS = 3
+MAX_DRAFT_BYTES = 64 * 1024
 IGNORED = {"csrfmiddlewaretoken"}
 
 
 def keep_draft(request: HttpRequest, page: str) -> None:
-    """Store the POSTed fields (no files, no CSRF token) as a draft for ``page``."""
+    """Store the POSTed fields (no files, no CSRF token) as a draft for ``page``.
+
+    A draft over ``MAX_DRAFT_BYTES`` is not kept; beyond ``MAX_DRAFTS`` the oldest goes.
+    """
     fields = {k: request.POST.getlist(k) for k in request.POST if k not in IGNORED}
+    if len(json.dumps([page, fields]).encode()) > MAX_DRAFT_BYTES:
+        return
     drafts = dict(request.session.get(SESSION_KEY, {}))
+    drafts.pop(page, None)  # re-inserted last: the newest is kept longest
     drafts[page] = fields
     while len(drafts) > MAX_DRAFTS:
         drafts.pop(next(iter(drafts)))

@@ -84,7 +84,13 @@ def index(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "assurance/panels/index.html",
-        {"cycle": cycle, "cycles": cycles, "sas": sas, "days": days},
+        {
+            "cycle": cycle,
+            "cycles": cycles,
+            "sas": sas,
+            "days": days,
+            "calibration_open": access.calibration_open(cycle),
+        },
     )
 
 
@@ -366,7 +372,9 @@ def consensus(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def result(request: HttpRequest, pk: int) -> HttpResponse:
     sa = access.get_self_assessment_for_result(request.user, pk)
-    rows = panel_queries.score_rows(panel_items(sa), sa)
+    # PCT staff see what was published, not a moderation made since (issue 13, finding 8).
+    as_of = access.published_as_of(sa.cycle) if request.user.is_pct_user else None
+    rows = panel_queries.score_rows(panel_items(sa), sa, as_of=as_of)
     return render(
         request,
         "assurance/panels/result.html",
@@ -419,6 +427,7 @@ CHART_WIDTH = 720
 def calibration(request: HttpRequest, cycle_id: int) -> HttpResponse:
     access.calibration_shas_for_user(request.user)
     cycle = _cycle(request, cycle_id)
+    access.require_calibration_open(request.user, cycle)
     competencies = panel_queries.framework_competencies(cycle)
     return render(
         request,
@@ -442,6 +451,7 @@ def calibration_item(request: HttpRequest, cycle_id: int, kind: str, ref: str) -
     """Distribution per SHA against national for one competency or governance area."""
     sha_ids = access.calibration_shas_for_user(request.user)
     cycle = _cycle(request, cycle_id)
+    access.require_calibration_open(request.user, cycle)
     if kind == "competency":
         competency = panel_queries.framework_competency(cycle, ref)
         if competency is None:

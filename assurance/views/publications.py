@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import hashlib
-
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -178,7 +176,14 @@ def _table_context(request: HttpRequest, pk: int, *, paginate: bool = True) -> d
     filters = league.Filters.from_query(request.GET)
     per_sha = request.GET.get("view") == "sha"
     comps = SimpleLazyObject(lambda: league.competencies(publication))
-    page_number = request.GET.get("page", "1") if paginate else ""
+    page_number = _page_number(request, publication, filters) if paginate else ""
+    # Links on a page cached for everyone carry the validated parameters only, never a
+    # visitor's own query string (issue 13, finding 5).
+    page_query = QueryDict(filters.as_query(), mutable=True)
+    if page_query.get("sort") == "rank":
+        del page_query["sort"]
+    if per_sha:
+        page_query["view"] = "sha"
     # 200 a page: the 152 PCTs of the WCC years fit on one; larger registries page.
     page = SimpleLazyObject(
         lambda: Paginator(
@@ -198,33 +203,64 @@ def _table_context(request: HttpRequest, pk: int, *, paginate: bool = True) -> d
         "shas": SHA.objects.order_by("name"),
         "tiers": Tier.choices,
         "query": filters.as_query(),
+        "page_query": page_query,
+        "sign_in_next": _sign_in_next(request.path, page_query, page_number),
         "sort_columns": SORT_COLUMNS,
         "cache_seconds": LEAGUE_CACHE_SECONDS,
     }
 
 
-def _public_page_key(request: HttpRequest, publication: Publication) -> str | None:
+def _sign_in_next(path: str, query: QueryDict, page_number: str) -> str:
+    query = query.copy()
+    if page_number not in ("", "1"):
+        query["page"] = page_number
+    return f"{path}?{query.urlencode()}" if query else path
+
+
+def _page_number(request: HttpRequest, publication: Publication, filters: league.Filters) -> str:
+    """The page asked for as the page that will be shown: not a number → 1, past the end →
+    the last page (as ``Paginator.get_page``). Cache keys use it, so ``?page=x1``,
+    ``?page=x2``… or ``?page=99999`` cannot each add an entry (issue 13, finding 5)."""
+    try:
+        number = max(1, int(request.GET.get("page") or 1))
+    except ValueError:
+        number = 1
+    if number > 1:
+        key = f"league-count:{publication.pk}:{filters.sha}:{filters.tier}"
+        count = cache.get_or_set(
+            key, lambda: league.league_rows(publication, filters).count(), LEAGUE_CACHE_SECONDS
+        )
+        number = min(number, max(1, -(-count // LEAGUE_PAGE_SIZE)))
+    return str(number)
+
+
+def _public_page_key(request: HttpRequest, context: dict[str, object]) -> str | None:
     """A cache key for the whole page when it is the same for every visitor, else None.
 
     Only for signed-out visitors with no session or messages (the page then carries no CSRF
-    token and no per-visitor content), a published version, and known parameters.
+    token and no per-visitor content) and a published version. The key is made of the
+    validated parameters only (unknown parameters and bad values are ignored, as the page
+    ignores them), so junk query strings share one entry rather than filling the cache.
     """
+    publication: Publication = context["publication"]  # type: ignore[assignment]
+    filters: league.Filters = context["filters"]  # type: ignore[assignment]
     if (
         request.user.is_authenticated
         or settings.SESSION_COOKIE_NAME in request.COOKIES
         or "messages" in request.COOKIES
         or publication.status not in access.PUBLISHED
-        or not set(request.GET) <= {"sha", "tier", "sort", "view", "page"}
     ):
         return None
-    path = hashlib.sha256(request.get_full_path().encode()).hexdigest()[:32]
-    return f"league-page:{publication.pk}:{publication.status}:{bool(request.htmx)}:{path}"
+    return (
+        f"league-page:{publication.pk}:{publication.status}:{bool(request.htmx)}:"
+        f"{filters.sha}:{filters.tier}:{filters.sort}:{context['per_sha']}:{context['page_number']}"
+    )
 
 
 @require_GET
 def league_table(request: HttpRequest, pk: int) -> HttpResponse:
     context = _table_context(request, pk)
-    key = _public_page_key(request, context["publication"])  # type: ignore[arg-type]
+    key = _public_page_key(request, context)
     if key and (content := cache.get(key)) is not None:
         return HttpResponse(content)
     template = "assurance/publications/league_table.html"

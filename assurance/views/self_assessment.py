@@ -14,6 +14,7 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from assurance.access import cycles as cycle_access
@@ -29,7 +30,6 @@ from assurance.forms.self_assessment import (
     VersionedForm,
 )
 from assurance.models import (
-    AuditEntry,
     ChosenOutcome,
     EvidenceDocument,
     GovernanceArea,
@@ -37,6 +37,7 @@ from assurance.models import (
 )
 from assurance.queries import self_assessment as sa_queries
 from assurance.queries.self_assessment import build_overview, missing_links, sa_url
+from assurance.rules.uploads import download_name
 from assurance.services import self_assessment as sa
 from assurance.services.errors import EditConflict, Incomplete, ServiceError
 from assurance.views.drafts import login_required_keeping_drafts, pop_draft
@@ -270,11 +271,7 @@ def history(request: HttpRequest, cycle: str, pct: str) -> HttpResponse:
     assessment = access.get_self_assessment_for_user(
         request.user, cycle_access.get_cycle(cycle), pct
     )
-    entries = (
-        AuditEntry.objects.filter(pct=assessment.pct, cycle=assessment.cycle)
-        .exclude(action__startswith="panel")
-        .select_related("actor")[:500]
-    )
+    entries = access.self_assessment_history(assessment)[:500]
     return render(
         request,
         "assurance/self_assessment/history.html",
@@ -448,7 +445,8 @@ def document_download(request: HttpRequest, pk: int) -> FileResponse:
     response = FileResponse(
         document.file.open("rb"),
         as_attachment=True,
-        filename=document.original_name,
+        # Never the uploader's extension: the one its content was recognised as.
+        filename=download_name(document.original_name, document.content_type),
         content_type=document.content_type,
     )
     response["X-Content-Type-Options"] = "nosniff"
@@ -468,11 +466,22 @@ def mark_section(request: HttpRequest, cycle: str, pct: str, section: str) -> Ht
         sa.mark_section_complete(request.user, assessment, section, completed)
     except ServiceError as error:
         messages.error(request, f"Could not mark this section completed: {error.message}.")
-        return redirect(request.POST.get("back") or sa_url("overview", assessment))
+        return redirect(_back(request) or sa_url("overview", assessment))
     messages.success(
         request, "Section marked as completed." if completed else "Section marked as in progress."
     )
     return redirect(sa_url("overview", assessment))
+
+
+def _back(request: HttpRequest) -> str:
+    """The page the form came from, if it is on this site; else "" (issue 13, finding 8:
+    ``back`` was an open redirect, and a 500 for a ``javascript:`` URL)."""
+    back = request.POST.get("back", "")
+    if back and url_has_allowed_host_and_scheme(
+        back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return back
+    return ""
 
 
 @require_http_methods(["GET", "POST"])

@@ -60,8 +60,6 @@ def pages_for(w):
         "lena": [
             f"/panels/consensus/{sa}/",
             f"/panels/cycles/{c}/days/new/",
-            f"/panels/cycles/{c}/calibration/",
-            f"/panels/cycles/{c}/calibration/governance/finance/",
             f"/panels/moderate/{w.consensus.pk}/",
             "/freedoms/approvals/",
             "/freedoms/reviews/",
@@ -72,6 +70,9 @@ def pages_for(w):
             "/cycles/",
             "/cycles/new/",
             "/cycles/2009-10/",
+            # Calibration opens for leads in phase 4; DH sees it in the world's phase 3.
+            f"/panels/cycles/{c}/calibration/",
+            f"/panels/cycles/{c}/calibration/governance/finance/",
             "/self-assessment/2009-10/5K7/reopen/",
             f"/results/cycles/{w.published_cycle.pk}/publish/",
             f"/results/{pub}/progress/",

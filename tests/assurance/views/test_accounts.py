@@ -69,3 +69,128 @@ def test_password_reset_and_change_pages_render(client, alice):
     assert client.get(reverse("password_reset")).status_code == 200
     client.force_login(alice)
     assert client.get(reverse("password_change")).status_code == 200
+
+
+# --- Password spraying: a per-address limit (issue 13, finding 8)
+
+
+@pytest.fixture
+def limit(settings):
+    settings.LOGIN_ADDRESS_ACCOUNT_LIMIT = 3
+    settings.LOGIN_ADDRESS_WINDOW_MINUTES = 15
+    return 3
+
+
+def _spray(client, accounts, address="203.0.113.9"):
+    for i in range(accounts):
+        response = client.post(
+            reverse("login"),
+            {"username": f"victim{i}@example.nhs.uk", "password": "Winter2009!"},
+            REMOTE_ADDR=address,
+        )
+        assert response.status_code == 200
+
+
+def test_an_address_spraying_many_accounts_must_wait(client, alice, limit):
+    from axes.models import AccessAttempt
+
+    _spray(client, limit)
+    response = client.post(
+        reverse("login"),
+        {"username": alice.email, "password": PASSWORD},
+        REMOTE_ADDR="203.0.113.9",
+    )
+    assert response.status_code == 429
+    html = response.content.decode()
+    assert "too many failed sign-in attempts from your network" in html
+    assert alice.email in html  # what was typed stays in the form
+    assert "_auth_user_id" not in client.session
+    # Refused before the password was checked: nothing counted against Alice's account.
+    assert not AccessAttempt.objects.filter(username=alice.email).exists()
+
+
+def test_another_address_is_not_limited(client, alice, limit):
+    _spray(client, limit)
+    response = client.post(
+        reverse("login"),
+        {"username": alice.email, "password": PASSWORD},
+        REMOTE_ADDR="198.51.100.7",
+    )
+    assert response.status_code == 302
+
+
+def test_one_persons_typos_never_limit_their_address(client, alice, bob, limit):
+    for _ in range(4):  # below axes' per-account lock, above the per-address limit
+        client.post(reverse("login"), {"username": bob.email, "password": "wrong"})
+    assert _login(client, alice.email).status_code == 302
+
+
+def test_a_browser_that_signed_in_before_may_still_sign_in(client, alice, limit):
+    """A trust behind one NAT address: a sprayer there does not lock its staff out."""
+    from django.test import Client
+
+    own_machine = Client()
+    assert _login(own_machine, alice.email).status_code == 302
+    own_machine.post(reverse("logout"))
+    _spray(client, limit, address="127.0.0.1")
+    assert _login(client, alice.email).status_code == 429  # the sprayer's browser
+    assert _login(own_machine, alice.email).status_code == 302
+
+
+def test_the_limit_lifts_after_the_cool_off(client, alice, limit, monkeypatch):
+    import time
+
+    from wcc import accounts
+
+    _spray(client, limit, address="127.0.0.1")
+    assert _login(client, alice.email).status_code == 429
+    later = time.time() + 16 * 60
+    monkeypatch.setattr(accounts.time, "time", lambda: later)
+    assert _login(client, alice.email).status_code == 302
+
+
+@pytest.mark.parametrize(
+    ("meta", "behind_proxy", "expected"),
+    [
+        ({"REMOTE_ADDR": "10.0.0.5", "HTTP_X_FORWARDED_FOR": "1.2.3.4"}, False, "10.0.0.5"),
+        ({"REMOTE_ADDR": "10.0.0.5", "HTTP_X_FORWARDED_FOR": "6.6.6.6, 1.2.3.4"}, True, "1.2.3.4"),
+        ({"REMOTE_ADDR": "2001:db8:1:2:3:4:5:6"}, False, "2001:db8:1:2::/64"),
+        ({"REMOTE_ADDR": "::ffff:192.0.2.1"}, False, "192.0.2.1"),
+    ],
+)
+def test_failures_count_against_the_client_address(settings, meta, behind_proxy, expected):
+    from django.test import RequestFactory
+
+    from wcc.accounts import client_address
+
+    settings.BEHIND_PROXY = behind_proxy
+    assert client_address(RequestFactory().get("/", **meta)) == expected
+
+
+def test_a_login_over_the_field_length_is_an_error_not_a_500(client, alice):
+    """Issue 13, finding 8: a 300-character login reached django-axes, whose 255-character
+    column made PostgreSQL fail."""
+    from axes.models import AccessAttempt
+
+    long_login = "a" * 300 + "@example.nhs.uk"
+    response = _login(client, long_login, "whatever")
+    assert response.status_code == 200
+    assert "at most 254 characters" in response.content.decode()
+    assert not AccessAttempt.objects.exists()
+
+
+# --- Idle timeout (issue 13, finding 8)
+
+
+def test_a_session_ends_after_eight_hours_without_activity(client, alice, settings):
+    assert settings.SESSION_COOKIE_AGE == 8 * 60 * 60
+    assert settings.SESSION_SAVE_EVERY_REQUEST
+    _login(client, alice.email)
+    response = client.get(reverse("home"))
+    # Each request sends the cookie again with a fresh 8 hours: an idle timeout.
+    assert response.cookies[settings.SESSION_COOKIE_NAME]["max-age"] == 8 * 60 * 60
+
+
+def test_the_sign_in_page_says_when_people_are_signed_out(client, db):
+    html = client.get(reverse("login")).content.decode()
+    assert "signed out after 8 hours without activity" in html

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from assurance import models as m
-from assurance.queries.panel_items import panel_items
+from assurance.queries.panel_items import panel_items, row_key
 from assurance.services import panels
 from tests.assurance.panel_factories import (
     full_values,
@@ -311,6 +311,39 @@ def test_three_scores_side_by_side_and_the_trail(client, calibrating, dora):
     assert "Strong JSNA evidence." in html and "National (DH)" in html and "Dora DH" in html
 
 
+def test_pct_staff_see_their_result_as_published_not_a_later_moderation(
+    client, calibrating, alice, dora
+):
+    """Issue 13, finding 8: a moderation after publication showed on the PCT's page before
+    any republication."""
+    import re
+
+    from django.utils import timezone
+
+    consensus = m.Consensus.objects.filter(
+        self_assessment=calibrating, competency__isnull=False
+    ).first()
+    panels.moderate_score(dora, consensus, value=3, reason="Before publication.")
+    m.Publication.objects.create(
+        cycle=calibrating.cycle, version=1, status="complete", computed_at=timezone.now()
+    )
+    consensus.refresh_from_db()
+    panels.moderate_score(dora, consensus, value=4, reason="After publication.")
+
+    def moderated_cell(html):
+        key = re.escape(row_key(consensus))
+        row = re.search(rf'data-testid="row-{key}">(.*?)</tr>', html, re.S)
+        return re.findall(r'<td class="nhsuk-table__cell">(.*?)</td>', row[1])[2]
+
+    html = as_user(client, alice).get(url("result", calibrating.pk)).content.decode()
+    assert "Before publication." in html
+    assert "After publication." not in html
+    assert moderated_cell(html) == "3"
+    html = as_user(client, dora).get(url("result", calibrating.pk)).content.decode()
+    assert "After publication." in html
+    assert moderated_cell(html) == "4"
+
+
 def test_moderation_without_a_reason_is_refused_next_to_the_field(client, calibrating, lena):
     consensus = m.Consensus.objects.filter(
         self_assessment=calibrating, competency__isnull=False
@@ -357,6 +390,35 @@ def test_calibration_for_a_competency_and_a_governance_area(client, calibrating,
 def test_assessors_and_pct_staff_cannot_calibrate(client, calibrating, sara, alice):
     assert as_user(client, sara).get(url("calibration", calibrating.cycle_id)).status_code == 404
     assert as_user(client, alice).get(url("calibration", calibrating.cycle_id)).status_code == 404
+
+
+def test_calibration_opens_for_leads_only_from_phase_four(client, scored, lena, dora):
+    """Issue 13, finding 8: in phase 3 a lead read the national distribution beside their
+    own SHA's and learned the other SHAs' consensus by subtraction."""
+    panels.set_consensus(lena, scored, full_values(scored, level=2))
+    cycle_id = scored.cycle_id
+    pages = [
+        url("calibration", cycle_id),
+        url("calibration_item", cycle_id, "competency", "1"),
+        url("calibration_item", cycle_id, "governance", "board"),
+    ]
+    for page in pages:
+        assert as_user(client, lena).get(page).status_code == 404
+        assert as_user(client, dora).get(page).status_code == 200
+    assert b"Calibration for" not in as_user(client, lena).get(url("index")).content
+    set_phase(scored.cycle, 4)
+    for page in pages:
+        assert as_user(client, lena).get(page).status_code == 200
+    set_phase(scored.cycle, 5)
+    assert as_user(client, lena).get(pages[0]).status_code == 200
+
+
+@pytest.mark.parametrize("ref", ["abc", "1.5", "-1", "99"])
+def test_a_competency_that_is_not_a_number_is_404_not_500(client, calibrating, dora, ref):
+    response = as_user(client, dora).get(
+        url("calibration_item", calibrating.cycle_id, "competency", ref)
+    )
+    assert response.status_code == 404
 
 
 def test_an_outcome_actual_shows_its_status_and_the_outcome_score(client, day, camden_sa, sara):

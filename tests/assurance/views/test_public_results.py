@@ -24,9 +24,7 @@ def test_the_home_page_has_no_results_link_before_anything_is_published(client, 
     assert 'data-testid="latest-results"' not in client.get(reverse("home")).content.decode()
 
 
-def test_a_pcts_registry_page_links_its_published_results_and_report_pdf(
-    client, camden, islington
-):
+def test_a_pcts_registry_page_links_its_published_results_and_report_pdf(client, camden, islington):
     publication = publish({camden: "support", islington: "notice"})
     body = client.get(reverse("registry:pct_detail", args=[camden.code])).content.decode()
     assert reverse("publications:pct_report", args=[publication.pk, camden.code]) in body

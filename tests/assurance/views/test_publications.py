@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 
 import pytest
+from django.http import QueryDict
 from django.urls import reverse
 from openpyxl import load_workbook
 
@@ -357,3 +358,44 @@ def test_the_league_table_pages_past_200_pcts_and_exports_them_all(client, dora,
     assert "/pcts/" in second
     rows = client.get(f"/results/{publication.pk}/league-table.csv").content.decode().splitlines()
     assert len(rows) == 253  # header + every PCT, whatever the page
+
+
+def test_junk_query_strings_add_no_cache_entries(client, published):
+    """Issue 13, finding 5: 20 junk queries grew Redis from 1.5 to 17 MB. The page is cached
+    under its validated parameters only, so junk shares the one entry."""
+    from django.core.cache import cache
+
+    url = reverse("publications:league_table", args=[published.pk])
+
+    def visit(i):
+        junk = {
+            "sha": "q36",
+            "tier": f"gold{i}",
+            "sort": f"drop table {i}",
+            "page": [f"x{i}", str(1000 + i)][i % 2],
+            f"utm_{i}": "y" * 1000,
+        }
+        page = client.get(url, junk)
+        fragment = client.get(url, junk, headers={"HX-Request": "true"})
+        assert page.status_code == fragment.status_code == 200
+        return page.content, fragment.content
+
+    first = visit(0)
+    assert visit(1) == first
+    keys = set(cache._cache)  # LocMemCache in tests (conftest)
+    for i in range(2, 22):
+        assert visit(i) == first
+    assert set(cache._cache) == keys
+    assert b"utm_" not in first[0]
+
+
+def test_page_links_carry_only_the_validated_parameters():
+    from django.template import Context, Template
+    from django.test import RequestFactory
+
+    request = RequestFactory().get("/results/1/", {"sha": "Q36", "utm": "x"})
+    link = Template("{% load pagination %}{% page_url 2 %}")
+    html = link.render(Context({"request": request, "page_query": QueryDict("sha=Q36")}))
+    assert html == "?sha=Q36&amp;page=2"
+    assert link.render(Context({"request": request, "page_query": QueryDict("")})) == "?page=2"
+    assert link.render(Context({"request": request})) == "?sha=Q36&amp;utm=x&amp;page=2"

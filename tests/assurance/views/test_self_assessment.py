@@ -479,3 +479,84 @@ def test_an_autosave_takes_a_fixed_small_number_of_queries(
     with django_assert_max_num_queries(16):
         response = post_rating(client, evidence="first and second", version=1)
     assert "Saved at" in response.content.decode()
+
+
+# ------------------------------------------------------------------ history (issue 13)
+
+
+def test_history_shows_a_pct_none_of_its_panels_entries(alice, ann, sara, lena, london, camden_sa):
+    """Finding 1: review notes, score sheets, consensus and moderations are the panel's, not
+    the PCT's; its History page shows its own self-assessment actions only."""
+    from django.utils.html import escape
+
+    from assurance.models import Consensus
+    from assurance.services import panels
+    from tests.assurance.panel_factories import full_values, panel_day, set_phase
+
+    ready_to_submit(alice, camden_sa)
+    sa.submit_self_assessment(ann, camden_sa, board_ratified_on=dt.date(2009, 12, 10))
+    set_phase(camden_sa.cycle, 2)
+    assessment = SelfAssessment.objects.get(pk=camden_sa.pk)
+    panels.save_review_note(
+        sara, assessment, section="governance", note="NOTE-FOR-ASSESSORS", questions="Q?"
+    )
+    set_phase(assessment.cycle, 3)
+    assessment = SelfAssessment.objects.get(pk=camden_sa.pk)
+    panel_day(assessment.cycle, london, [sara, lena], slots=[(assessment.pct, "10:00", "12:00")])
+    panels.record_panel_scores(sara, assessment, full_values(assessment))
+    panels.submit_score_sheet(sara, assessment)
+    agreed = {k: (v, "CONSENSUS-RATIONALE") for k, (v, _) in full_values(assessment).items()}
+    panels.set_consensus(lena, assessment, agreed)
+    set_phase(assessment.cycle, 4)
+    consensus = Consensus.objects.filter(self_assessment=assessment, level__isnull=False).first()
+    panels.moderate_score(lena, consensus, value=3, reason="MODERATION-REASON")
+
+    panel_entries = AuditEntry.objects.filter(pct=assessment.pct).exclude(
+        action__in=sa_actions_of(alice, ann)
+    )
+    assert {e.action.split(".")[0] for e in panel_entries} >= {
+        "review_note",
+        "score_sheet",
+        "consensus",
+        "moderation",
+    }
+    html = client_for(alice).get(url("history")).content.decode()
+    for secret in ["NOTE-FOR-ASSESSORS", "CONSENSUS-RATIONALE", "MODERATION-REASON", "Sara"]:
+        assert secret not in html
+    for entry in panel_entries:
+        assert escape(entry.label) not in html, entry.action
+    # Its own edits are still there: Alice's ratings and uploads, Ann's submission.
+    assert "Alice Staff" in html and "Evidence for" in html and "Ann Approver" in html
+
+
+def sa_actions_of(*users):
+    return AuditEntry.objects.filter(actor__in=users).values_list("action", flat=True)
+
+
+def test_a_removed_document_is_no_longer_downloadable(alice, dora, camden_sa):
+    """Issue 13, finding 8: removed evidence was still served by id."""
+    document = sa.upload_evidence(alice, camden_sa, kind="other", upload=upload())
+    path = reverse("self_assessment:evidence_download", args=[document.pk])
+    assert client_for(alice).get(path).status_code == 200
+    client_for(alice).post(url("document_remove", "5K7", document.pk))
+    assert client_for(alice).get(path).status_code == 404
+    assert client_for(dora).get(path).status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("back", "expected"),
+    [
+        ("/self-assessment/2009-10/5K7/governance/", "/self-assessment/2009-10/5K7/governance/"),
+        ("https://evil.example/phish", None),
+        ("//evil.example/phish", None),
+        ("javascript:alert(1)", None),
+        ("http://[::1", None),
+    ],
+)
+def test_mark_section_goes_back_only_to_a_page_of_this_site(alice, camden_sa, back, expected):
+    """Issue 13, finding 8: ``back`` was an open redirect, and a 500 for some values."""
+    response = client_for(alice).post(
+        url("mark_section", "5K7", "governance"), {"completed": "yes", "back": back}
+    )
+    assert response.status_code == 302
+    assert response["Location"] == (expected or url("overview"))
