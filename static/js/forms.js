@@ -8,7 +8,7 @@
 // the view keeps a refused one as a draft, shown when the person comes back.
 //
 // Leaving a page asks first (beforeunload) while a POST form has input that was not
-// submitted, or an autosave shows a refusal. A save that is only waiting for its delay does
+// submitted (not a sign-in or password form), or an autosave shows a refusal. A save that is only waiting for its delay does
 // not ask: the beacon sends it.
 //
 // Pressing a submit button sends the whole form, so the autosave its field's change event
@@ -36,12 +36,17 @@
     return Boolean(form && form.wccSubmitted);
   }
 
+  function worthKeeping(form) {
+    // A search (GET) keeps nothing; a sign-in form's password is not work to lose.
+    return Boolean(form && form.method === "post" && !form.querySelector("input[type=password]"));
+  }
+
   function edited(event) {
     var unit = unitOf(event.target);
     if (unit) {
       unit.wccEdits = (unit.wccEdits || 0) + 1;
       dirtyUnits.add(unit);
-    } else if (event.target.form && event.target.form.method === "post") {
+    } else if (worthKeeping(event.target.form)) {
       dirtyForms.add(event.target.form);
     }
   }
