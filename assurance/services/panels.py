@@ -173,6 +173,8 @@ def save_review_note(
     row, created = ReviewNote.objects.get_or_create(
         self_assessment=sa, author=actor, section=section
     )
+    if not created and (row.note, row.questions) == (note.strip(), questions.strip()):
+        return row  # an autosave of the same text: nothing to write or record
     old = row.note
     row.note = note.strip()
     row.questions = questions.strip()
