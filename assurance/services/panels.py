@@ -384,9 +384,17 @@ def _require_values_with_rationales(
 
 @transaction.atomic
 def set_consensus(
-    actor: User, sa: SelfAssessment, values: Mapping[str, tuple[Value, str]]
+    actor: User,
+    sa: SelfAssessment,
+    values: Mapping[str, tuple[Value, str]],
+    *,
+    lock: bool = True,
 ) -> PanelResult:
-    """The SHA lead sets the panel's agreed value per item; every item agreed locks the result."""
+    """The SHA lead sets the panel's agreed value per item; every item agreed locks the result.
+
+    ``lock=False`` saves the items without locking (an item saved as the lead types, issue
+    14): the result locks when the lead saves the consensus with every item agreed.
+    """
     if not (actor.is_sha_lead and actor.sha_id == sa.pct.sha_id):
         raise ServiceError("Only the SHA lead sets the panel's consensus.")
     _require_phase(sa.cycle, PhaseKind.PANEL_DAYS, "Consensus can be set")
@@ -427,7 +435,7 @@ def set_consensus(
             new=value,
             reason=row.rationale,
         )
-    if all(key in existing for key in items):
+    if lock and all(key in existing for key in items):
         result.locked_at = timezone.now()
         result.locked_by = actor
         result.save(update_fields=["locked_at", "locked_by"])

@@ -17,7 +17,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from django_htmx.http import HttpResponseClientRedirect, HttpResponseClientRefresh
+from django_htmx.http import HttpResponseClientRedirect
 
 from assurance.access import panels as access
 from assurance.forms.panels import (
@@ -480,9 +480,6 @@ def score_sheet_submit(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("panels:score_sheet", sa.pk)
 
 
-CONSENSUS_LOCKED = "Consensus saved. Every item is agreed: the panel result is locked."
-
-
 def _consensus_closed_to(request: HttpRequest, sa: SelfAssessment) -> bool:
     """A lead who sits on the panel submits their own sheet before seeing the others'."""
     own_sheet = panel_queries.own_score_sheet(sa, request.user)
@@ -512,7 +509,10 @@ def consensus(request: HttpRequest, pk: int) -> HttpResponse:
                 form.add_service_error(exc)
             else:
                 messages.success(
-                    request, CONSENSUS_LOCKED if result.is_locked else "Consensus saved."
+                    request,
+                    "Consensus saved. Every item is agreed: the panel result is locked."
+                    if result.is_locked
+                    else "Consensus saved.",
                 )
                 return redirect("panels:consensus", sa.pk)
     else:
@@ -542,25 +542,19 @@ def consensus(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def consensus_item(request: HttpRequest, pk: int, key: str) -> HttpResponse:
-    """One item of the consensus, saved when the lead leaves its field. Agreeing the last
-    item locks the result (the rule, in the service): the page then reloads to say so."""
+    """One item of the consensus, saved as the lead types. It never locks the result: the
+    lead does, by saving the page once every item is agreed."""
     sa = access.get_self_assessment_for_lead(request.user, pk)
     if _consensus_closed_to(request, sa):
         raise Http404("Submit your own score sheet first")
-    locked = []
-
-    def save(values: dict[str, Any]) -> Any:
-        result = services.set_consensus(request.user, sa, values)
-        if result.is_locked:
-            locked.append(result)
-        return result
-
-    page = reverse("panels:consensus", args=[sa.pk])
-    response = _save_item(request, sa, key, page, save, "assurance/panels/consensus.html")
-    if locked and request.htmx:
-        messages.success(request, CONSENSUS_LOCKED)
-        return HttpResponseClientRefresh()
-    return response
+    return _save_item(
+        request,
+        sa,
+        key,
+        reverse("panels:consensus", args=[sa.pk]),
+        lambda values: services.set_consensus(request.user, sa, values, lock=False),
+        "assurance/panels/consensus.html",
+    )
 
 
 # --- Results: three scores side by side, moderation ------------------------------------

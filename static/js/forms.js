@@ -13,7 +13,9 @@
 //
 // Pressing a submit button sends the whole form, so the autosave its field's change event
 // would start then is skipped: "Replace theirs with my text" is not swapped away under the
-// pointer, and a page's full save does not race an item's autosave.
+// pointer. A full save of a form with autosaved parts (a plain submit) waits for an
+// autosave on its way, and no autosave starts after it: the two never race on the server. (The autosaves of a page
+// share one queue, hx-sync on #maincontent, for the same reason.)
 (function () {
   "use strict";
   var UNIT = "[data-wcc-autosave]";
@@ -21,6 +23,8 @@
   var dirtyUnits = new Set();
   var dirtyForms = new Set();
   var pressed = null; // the form whose submit button is under the pointer
+  var saving = 0; // autosaves on their way
+  var leaving = null; // a plain submit: {form, submitter, sent}, sent once no autosave is on its way
 
   function unitOf(element) {
     return element && element.closest ? element.closest(UNIT) : null;
@@ -41,7 +45,25 @@
     return Boolean(form && form.method === "post" && !form.querySelector("input[type=password]"));
   }
 
+  function send(submit) {
+    // The full save goes once the autosaves on their way have answered (or after 5 s).
+    leaving = submit;
+    submit.form.wccSubmitted = true;
+    if (saving === 0 || submit.sent) { submit.sent = true; return true; }
+    setTimeout(function () { if (!submit.sent) { resend(); } }, 5000);
+    return false;
+  }
+  function resend() {
+    leaving.sent = true;
+    leaving.form.requestSubmit(leaving.submitter);
+  }
+
   function edited(event) {
+    if (leaving && leaving.sent) {
+      // Still here after a full save was sent: leaving was cancelled ("Stay on page").
+      leaving.form.wccSubmitted = false;
+      leaving = null;
+    }
     var unit = unitOf(event.target);
     if (unit) {
       unit.wccEdits = (unit.wccEdits || 0) + 1;
@@ -66,7 +88,9 @@
     var unit = unitOf(event.detail.elt);
     var trigger = event.detail.triggeringEvent;
     if (!unit || !trigger) { return; }
-    if (trigger.type === "submit") {
+    if (leaving) {
+      event.preventDefault(); // the page's full save has everything
+    } else if (trigger.type === "submit") {
       unit.wccSubmitting = true;
     } else if (unit.wccSubmitting || (pressed && pressed === formOf(unit))) {
       // The submit sends these fields too (and a later autosave would empty htmx's queue).
@@ -75,7 +99,10 @@
   });
   document.addEventListener("htmx:beforeRequest", function (event) {
     var unit = unitOf(event.detail.elt);
-    if (unit) { unit.wccSent = unit.wccEdits || 0; }
+    if (unit) {
+      unit.wccSent = unit.wccEdits || 0;
+      saving += 1;
+    }
   });
   document.addEventListener("htmx:beforeSwap", function (event) {
     // The same conflict again (same version, so the same saved text): keep the card on
@@ -90,12 +117,14 @@
   document.addEventListener("htmx:afterRequest", function (event) {
     var unit = unitOf(event.detail.elt);
     if (!unit) { return; }
+    saving = Math.max(0, saving - 1);
+    if (leaving && !leaving.sent && saving === 0) { setTimeout(resend, 0); }
     var trigger = event.detail.requestConfig && event.detail.requestConfig.triggeringEvent;
     if (trigger && trigger.type === "submit") { unit.wccSubmitting = false; }
     if (!event.detail.successful || showsRefusal(unit)) { return; }
     if (unit.wccSent === (unit.wccEdits || 0)) {
       dirtyUnits.delete(unit);
-    } else if (!unit.wccSubmitting) {
+    } else if (!unit.wccSubmitting && !leaving) {
       htmx.trigger(unit, "change"); // typed while the save was on its way: save that too
     }
   });
@@ -103,8 +132,12 @@
   document.addEventListener("submit", function (event) {
     var form = event.target;
     if (event.defaultPrevented || form.method !== "post") { return; } // htmx sends it
-    form.wccSubmitted = true;
     dirtyForms.delete(form);
+    if (!form.matches(UNIT) && !form.querySelector(UNIT)) { return; } // nothing autosaved: no race
+    var again = leaving && leaving.form === form && leaving.sent;
+    if (!send(again ? leaving : { form: form, submitter: event.submitter, sent: false })) {
+      event.preventDefault();
+    }
   });
 
   window.addEventListener("beforeunload", function (event) {

@@ -295,6 +295,13 @@ def test_the_result_locks_when_every_item_has_consensus(london_day, camden_sa, s
         panels.set_consensus(lena, camden_sa, values)
 
 
+def test_items_saved_without_locking_leave_the_result_open(london_day, camden_sa, sara, lena):
+    submitted_sheets(camden_sa, sara)
+    result = panels.set_consensus(lena, camden_sa, full_values(camden_sa), lock=False)
+    assert not result.is_locked
+    assert panels.set_consensus(lena, camden_sa, full_values(camden_sa)).is_locked
+
+
 def test_consensus_needs_a_rationale(london_day, camden_sa, sara, lena):
     submitted_sheets(camden_sa, sara)
     key = first(camden_sa, "level").key
