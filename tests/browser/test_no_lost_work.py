@@ -172,6 +172,8 @@ def test_replace_theirs_with_my_text_works_on_the_first_click(
     rating = m.CompetencyRating.objects.get(competency__number=1)
     assert rating.evidence == "Alice's evidence. With one more sentence."
     assert rating.updated_by == alice
+    mine.context.close()
+    theirs.context.close()
 
 
 def test_a_save_refused_as_the_person_leaves_is_kept_and_shown_on_return(
