@@ -116,6 +116,8 @@ GET: dict[str, tuple[Callable[[W], list[Any]], dict[str, Any]]] = {
     "publications:xlsx": (lambda w: [w.publication.pk], public()),
     "publications:league_table_pdf": (lambda w: [w.publication.pk], public()),
     "publications:improvement": (lambda w: [w.publication.pk], public()),
+    # "Find my PCT" redirects to the report; without a code it is 404 for everyone.
+    "publications:find": (lambda w: [w.publication.pk], public(404)),
     "publications:pct_report": (lambda w: [w.publication.pk, w.camden.code], public()),
     "publications:pct_report_pdf": (lambda w: [w.publication.pk, w.camden.code], public()),
     # Self-assessment (§3 phase 1; §6 people).
