@@ -66,6 +66,9 @@ MIDDLEWARE = [
     # Before sessions and views: a NUL byte would fail in PostgreSQL (a 500).
     "wcc.middleware.RejectNulBytesMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # HTML compressed (the league table is 240 KB of HTML). CSRF tokens are masked per
+    # response, which is Django's answer to BREACH; static files are whitenoise's.
+    "django.middleware.gzip.GZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
