@@ -339,7 +339,10 @@ class PlanStatus(models.TextChoices):
 
 
 class Plan(models.Model):
-    """A recovery or development plan a publication requires (§2.2, §5)."""
+    """A recovery or development plan a publication requires (§2.2, §5).
+
+    ``publication`` is the latest version that requires it: a corrected version of the same
+    cycle that still requires the plan carries the row over (docs/decisions.md)."""
 
     pct = models.ForeignKey("assurance.PCT", on_delete=models.PROTECT, related_name="plans")
     publication = models.ForeignKey(
@@ -356,6 +359,7 @@ class Plan(models.Model):
     closed_by_publication = models.ForeignKey(
         "assurance.Publication", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    closed_reason = models.TextField(blank=True)
 
     class Meta:
         ordering = ["pct__name", "kind", "subject"]

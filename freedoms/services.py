@@ -81,6 +81,7 @@ class GrantSummary:
     escalated: int = 0
     support_packages: int = 0
     plans: int = 0
+    carried_plans: int = 0
     flagged_franchises: int = 0
     pcts_granted: list[int] = field(default_factory=list)
 
@@ -198,7 +199,7 @@ def grant_freedoms(
 
     _settle_designations(publication, tiers, now, summary)
     _update_standings(publication, results, today)
-    _require_plans(publication, results, summary)
+    _require_plans(publication, results, summary, by)
 
     by_pct = {r.pct_id: r.pct for r in results}
     _audit_many(
@@ -234,7 +235,8 @@ def grant_freedoms(
         obj=publication,
         label=(
             f"{summary.granted} grants, {summary.lapsed} lapsed, {summary.notices} notices, "
-            f"{summary.support_packages} support packages, {summary.plans} plans"
+            f"{summary.support_packages} support packages, {summary.plans} plans, "
+            f"{summary.carried_plans} plans carried over"
         ),
         cycle=publication.cycle,
     )
@@ -347,26 +349,115 @@ def _update_standings(publication: Publication, results: list, today: dt.date) -
         )
 
 
-def _require_plans(publication: Publication, results: list, summary: GrantSummary) -> None:
-    """Close plans of earlier publications; open the plans this one requires (§2.2, §5)."""
-    Plan.objects.filter(status__in=[PlanStatus.DRAFT, PlanStatus.AGREED]).exclude(
-        publication=publication
-    ).update(status=PlanStatus.CLOSED, closed_by_publication=publication)
+def _require_plans(
+    publication: Publication, results: list, summary: GrantSummary, by: User | None
+) -> None:
+    """Open the plans this publication requires and close those it does not (§2.2, §5).
+
+    A corrected version of the same cycle (a later version, §8) changes nothing that has
+    happened: an open plan whose subject it still requires is carried over — the same row,
+    moved to the new version, with its actions and its agreed status (a new title if the
+    rating or level in it changed) — and a plan it no longer requires is closed, saying so.
+    A later cycle's publication closes every earlier plan: next year's plans start afresh.
+    """
+    required = {
+        (result.pct_id, plan.subject): plan
+        for result in results
+        for plan in consequences.required_plans(_tier_result(result))
+    }
+    open_plans = (
+        Plan.objects.filter(status__in=[PlanStatus.DRAFT, PlanStatus.AGREED])
+        .exclude(publication=publication)
+        .select_related("publication")
+        .order_by("-publication__version", "pk")
+    )
     existing = set(Plan.objects.filter(publication=publication).values_list("pct_id", "subject"))
+    carried: list[Plan] = []
+    closing: dict[str, list[Plan]] = defaultdict(list)
+    for plan in open_plans:
+        key = (plan.pct_id, plan.subject)
+        earlier_version = (
+            plan.publication.cycle_id == publication.cycle_id
+            and plan.publication.version < publication.version
+        )
+        if earlier_version and key in required and key not in existing:
+            existing.add(key)  # the latest version's plan carries over
+            carried.append(plan)
+            continue
+        if earlier_version and key not in required:
+            reason = f"No longer required by {publication} (a corrected version)."
+        else:
+            reason = f"Replaced by the plans of {publication}."
+        closing[reason].append(plan)
+
+    Plan.objects.filter(pk__in=[p.pk for p in carried]).update(publication=publication)
+    entries = []
+    for plan in carried:
+        title = required[(plan.pct_id, plan.subject)].title
+        entries.append(
+            AuditEntry(
+                actor=by,
+                action="plan.carried_over",
+                object_type=plan._meta.label_lower,
+                object_id=plan.pk,
+                label=f"{title} carried over to {publication}"[:200],
+                cycle=publication.cycle,
+                pct_id=plan.pct_id,
+                field="publication",
+                old_value=str(plan.publication),
+                new_value=str(publication),
+            )
+        )
+        if title != plan.title:
+            Plan.objects.filter(pk=plan.pk).update(title=title)
+            entries.append(
+                AuditEntry(
+                    actor=by,
+                    action="plan.retitled",
+                    object_type=plan._meta.label_lower,
+                    object_id=plan.pk,
+                    label=f"{title}: as {publication} requires it"[:200],
+                    cycle=publication.cycle,
+                    pct_id=plan.pct_id,
+                    field="title",
+                    old_value=plan.title,
+                    new_value=title,
+                )
+            )
+    for reason, plans in closing.items():
+        Plan.objects.filter(pk__in=[p.pk for p in plans]).update(
+            status=PlanStatus.CLOSED, closed_by_publication=publication, closed_reason=reason
+        )
+        entries.extend(
+            AuditEntry(
+                actor=by,
+                action="plan.closed",
+                object_type=plan._meta.label_lower,
+                object_id=plan.pk,
+                label=f"{plan.title} closed"[:200],
+                cycle=publication.cycle,
+                pct_id=plan.pct_id,
+                old_value=plan.status,
+                new_value=PlanStatus.CLOSED,
+                reason=reason,
+            )
+            for plan in plans
+        )
+    _audit_many(entries)
     plans = [
         Plan(
-            pct_id=result.pct_id,
+            pct_id=pct_id,
             publication=publication,
             kind=plan.kind.value,
             subject=plan.subject,
             title=plan.title,
         )
-        for result in results
-        for plan in consequences.required_plans(_tier_result(result))
-        if (result.pct_id, plan.subject) not in existing
+        for (pct_id, _subject), plan in required.items()
+        if (pct_id, plan.subject) not in existing
     ]
     Plan.objects.bulk_create(plans)
     summary.plans = len(plans)
+    summary.carried_plans = len(carried)
 
 
 # --- Performance-management reviews ----------------------------------------------------

@@ -309,7 +309,8 @@ def publication_confirm(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(
             request,
             f"{publication} confirmed: {summary.granted} grants, {summary.notices} notices, "
-            f"{summary.support_packages} support packages, {summary.plans} plans.",
+            f"{summary.support_packages} support packages, {summary.plans} new plans, "
+            f"{summary.carried_plans} carried over.",
         )
     return redirect("freedoms:overview")
 
