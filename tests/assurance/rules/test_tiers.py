@@ -356,3 +356,14 @@ def test_the_reasons_say_each_thing_once_grouped_by_level():
     ) in reasons
     assert "competencies 1 and 6 at level 1: at risk of notice" in reasons
     assert sum("not eligible for freedoms (every competency" in r for r in reasons) == 1
+
+
+def test_the_reasons_promise_no_plan_the_tier_does_not_bring():
+    # Support because of one amber area, every competency at 3 or above: the reasons say
+    # why (not eligible, support package) and promise no development plan (issue 12;
+    # what follows, plans included, is consequences.what_follows).
+    amber = result("AMBER", [3] * 11, {**GREEN, "finance": "amber"})
+    (tiered,) = compute_tiers([amber], RULES)
+    assert tiered.tier is Tier.SUPPORT
+    assert tiered.reasons[-1] == "support package"
+    assert not any("plan" in reason for reason in tiered.reasons)
