@@ -508,6 +508,59 @@ def _franchise_mail(franchise: Franchise, step: str, subject: str, to: list[str]
     )
 
 
+def _tier_of(pct: PCT) -> Tier | None:
+    """The PCT's tier from the latest confirmed publication, None before any (its standing)."""
+    standing = Standing.objects.filter(pct=pct).first()
+    return Tier(standing.tier) if standing else None
+
+
+def _put_forward(
+    *,
+    by: User,
+    franchisor: PCT,
+    receiver: PCT,
+    initiator: eligibility.Initiator,
+    service: str,
+    all_services: bool,
+    starts_on: dt.date,
+    ends_on: dt.date,
+    now: dt.datetime | None,
+) -> Franchise:
+    """Check a proposal or a request against the rules (§5) and save it, still to be
+    answered. The caller holds the lock on the receiving PCT's row."""
+    existing = [
+        eligibility.Agreement(f.service, f.all_services, f.starts_on, f.ends_on)
+        for f in Franchise.objects.filter(receiver=receiver, status__in=LIVE_FRANCHISE)
+    ]
+    problems = eligibility.franchise_problems(
+        eligibility.FranchiseProposal(
+            franchisor_id=franchisor.pk,
+            receiver_id=receiver.pk,
+            franchisor_holds_freedom=holds_freedom(franchisor, FreedomCode.FRANCHISING),
+            receiver_tier=_tier_of(receiver),
+            service=service,
+            all_services=all_services,
+            starts_on=starts_on,
+            ends_on=ends_on,
+            initiator=initiator,
+        ),
+        existing,
+    )
+    if problems:
+        raise ServiceError(problems=problems)
+    return Franchise.objects.create(
+        franchisor=franchisor,
+        receiver=receiver,
+        initiator=initiator.value,
+        service="" if all_services else service.strip(),
+        all_services=all_services,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        proposed_by=by,
+        proposed_at=now or timezone.now(),
+    )
+
+
 @transaction.atomic
 def propose_franchise(
     *,
@@ -526,35 +579,16 @@ def propose_franchise(
     # Lock the receiving PCT's row: two proposals for it are checked one after the other.
     receiver = PCT.objects.select_for_update().select_related("sha").get(pk=receiver.pk)
     franchisor = by.pct
-    standing = Standing.objects.filter(pct=receiver).first()
-    existing = [
-        eligibility.Agreement(f.service, f.all_services, f.starts_on, f.ends_on)
-        for f in Franchise.objects.filter(receiver=receiver, status__in=LIVE_FRANCHISE)
-    ]
-    problems = eligibility.franchise_problems(
-        eligibility.FranchiseProposal(
-            franchisor_id=franchisor.pk,
-            receiver_id=receiver.pk,
-            franchisor_holds_freedom=holds_freedom(franchisor, FreedomCode.FRANCHISING),
-            receiver_tier=Tier(standing.tier) if standing else None,
-            service=service,
-            all_services=all_services,
-            starts_on=starts_on,
-            ends_on=ends_on,
-        ),
-        existing,
-    )
-    if problems:
-        raise ServiceError(problems=problems)
-    franchise = Franchise.objects.create(
+    franchise = _put_forward(
+        by=by,
         franchisor=franchisor,
         receiver=receiver,
-        service="" if all_services else service.strip(),
+        initiator=eligibility.Initiator.FRANCHISOR,
+        service=service,
         all_services=all_services,
         starts_on=starts_on,
         ends_on=ends_on,
-        proposed_by=by,
-        proposed_at=now or timezone.now(),
+        now=now,
     )
     record(
         actor=by,
@@ -573,12 +607,76 @@ def propose_franchise(
     return franchise
 
 
+@transaction.atomic
+def request_franchise(
+    *,
+    by: User,
+    franchisor: PCT,
+    service: str,
+    all_services: bool,
+    starts_on: dt.date,
+    ends_on: dt.date,
+    now: dt.datetime | None = None,
+) -> Franchise:
+    """A poorer PCT asks a top PCT for help (issue 12; the record: "from a poorer PCT
+    requesting help to commission an individual service to a top PCT stepping in").
+
+    The approver of a PCT in the support or on-notice tier names a PCT holding the
+    franchising freedom; that PCT's approver accepts or declines, then the receiving PCT's
+    SHA lead approves, as for a proposal. The same rules as a proposal (§5) apply."""
+    if not by.is_pct_approver or by.pct_id is None:
+        raise _refuse("Only your PCT's approver can ask another PCT for a franchise.")
+    # Lock the receiving PCT's row, as a proposal does: its live franchises are checked.
+    receiver = PCT.objects.select_for_update().select_related("sha").get(pk=by.pct_id)
+    franchisor = PCT.objects.get(pk=franchisor.pk)
+    franchise = _put_forward(
+        by=by,
+        franchisor=franchisor,
+        receiver=receiver,
+        initiator=eligibility.Initiator.RECEIVER,
+        service=service,
+        all_services=all_services,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        now=now,
+    )
+    record(
+        actor=by,
+        action="franchise.requested",
+        obj=franchise,
+        label=f"{receiver} asked {franchisor} to franchise {franchise.scope}",
+        pct=receiver,
+        new=FranchiseStatus.PROPOSED,
+    )
+    _franchise_mail(
+        franchise,
+        "requested",
+        f"{receiver} asks {franchisor} to franchise {franchise.scope}",
+        pct_people(franchisor, approvers_only=True),
+    )
+    return franchise
+
+
 def _locked(franchise: Franchise) -> Franchise:
     return (
         Franchise.objects.select_for_update()
         .select_related("franchisor", "receiver", "receiver__sha")
         .get(pk=franchise.pk)
     )
+
+
+def _recheck(franchise: Franchise) -> None:
+    """Refuse a step if tiers changed since the franchise was put forward (issue 12): the
+    receiving PCT must still be in the support or on-notice tier, the franchisor must still
+    hold the franchising freedom. Nothing is saved when it refuses."""
+    problems = eligibility.franchise_step_problems(
+        receiver=str(franchise.receiver),
+        receiver_tier=_tier_of(franchise.receiver),
+        franchisor=str(franchise.franchisor),
+        franchisor_holds_freedom=holds_freedom(franchise.franchisor, FreedomCode.FRANCHISING),
+    )
+    if problems:
+        raise ServiceError(problems=problems)
 
 
 def _step(franchise: Franchise, by: User, action: str, old: str, reason: str = "") -> None:
@@ -600,20 +698,24 @@ def accept_franchise(
 ) -> Franchise:
     """The receiving PCT's approver accepts a proposed franchise."""
     franchise = _locked(franchise)
-    if not (by.is_pct_approver and by.pct_id == franchise.receiver_id):
+    if not (by.is_pct_approver and by.pct_id == franchise.answering_pct_id):
+        if franchise.requested:
+            raise _refuse(f"Only {franchise.franchisor}'s approver can accept this request.")
         raise _refuse("Only the receiving PCT's approver can accept a franchise.")
     if franchise.status != FranchiseStatus.PROPOSED:
         raise _refuse("Only a proposed franchise can be accepted.")
+    _recheck(franchise)
     franchise.status = FranchiseStatus.ACCEPTED
     franchise.accepted_by = by
     franchise.accepted_at = now or timezone.now()
     franchise.save(update_fields=["status", "accepted_by", "accepted_at"])
     _step(franchise, by, "accepted", FranchiseStatus.PROPOSED)
+    asker = franchise.receiver if franchise.requested else franchise.franchisor
     _franchise_mail(
         franchise,
         "accepted",
         f"Franchise for {franchise.receiver} accepted: SHA approval needed",
-        sha_leads(franchise.receiver.sha) + pct_people(franchise.franchisor),
+        sha_leads(franchise.receiver.sha) + pct_people(asker),
     )
     return franchise
 
@@ -627,9 +729,8 @@ def approve_franchise(
     if not (by.is_sha_lead and by.sha_id == franchise.receiver.sha_id):
         raise _refuse("Only the receiving PCT's SHA lead can approve a franchise.")
     if franchise.status != FranchiseStatus.ACCEPTED:
-        raise _refuse("Only a franchise the receiving PCT has accepted can be approved.")
-    if not holds_freedom(franchise.franchisor, FreedomCode.FRANCHISING):
-        raise _refuse(f"{franchise.franchisor} no longer holds the franchising freedom.")
+        raise _refuse("Only a franchise both PCTs have accepted can be approved.")
+    _recheck(franchise)
     franchise.status = FranchiseStatus.APPROVED
     franchise.approved_by = by
     franchise.approved_at = now or timezone.now()
@@ -681,12 +782,13 @@ def _stop(
 
 @transaction.atomic
 def decline_franchise(franchise: Franchise, *, by: User, reason: str) -> Franchise:
-    """The receiving approver (when proposed) or SHA lead (when accepted) says no, with a reason."""
+    """The approver asked (when proposed or requested) or the receiving SHA lead (when
+    accepted) says no, with a reason."""
     franchise = _locked(franchise)
     allowed = (
         franchise.status == FranchiseStatus.PROPOSED
         and by.is_pct_approver
-        and by.pct_id == franchise.receiver_id
+        and by.pct_id == franchise.answering_pct_id
     ) or (
         franchise.status == FranchiseStatus.ACCEPTED
         and by.is_sha_lead
