@@ -745,6 +745,23 @@ def approve_franchise(
     return franchise
 
 
+def can_request_franchise(user: User, standing: Standing | None) -> bool:
+    """Whether the user may ask another PCT for a franchise: its approver, while the PCT is
+    in the support or on-notice tier (request_franchise says why not, if asked anyway)."""
+    return bool(
+        user.is_pct_approver and standing is not None and standing.tier != Tier.FREEDOMS.value
+    )
+
+
+def can_answer_franchise(franchise: Franchise, user: User) -> bool:
+    """Whether the user is the approver who accepts or declines it now."""
+    return (
+        franchise.status == FranchiseStatus.PROPOSED
+        and user.is_pct_approver
+        and user.pct_id == franchise.answering_pct_id
+    )
+
+
 def can_end_franchise(franchise: Franchise, user: User) -> bool:
     return (
         user.is_pct_approver and user.pct_id in {franchise.franchisor_id, franchise.receiver_id}
@@ -785,11 +802,7 @@ def decline_franchise(franchise: Franchise, *, by: User, reason: str) -> Franchi
     """The approver asked (when proposed or requested) or the receiving SHA lead (when
     accepted) says no, with a reason."""
     franchise = _locked(franchise)
-    allowed = (
-        franchise.status == FranchiseStatus.PROPOSED
-        and by.is_pct_approver
-        and by.pct_id == franchise.answering_pct_id
-    ) or (
+    allowed = can_answer_franchise(franchise, by) or (
         franchise.status == FranchiseStatus.ACCEPTED
         and by.is_sha_lead
         and by.sha_id == franchise.receiver.sha_id
