@@ -628,7 +628,6 @@ def request_franchise(
         raise _refuse("Only your PCT's approver can ask another PCT for a franchise.")
     # Lock the receiving PCT's row, as a proposal does: its live franchises are checked.
     receiver = PCT.objects.select_for_update().select_related("sha").get(pk=by.pct_id)
-    franchisor = PCT.objects.get(pk=franchisor.pk)
     franchise = _put_forward(
         by=by,
         franchisor=franchisor,
