@@ -194,3 +194,20 @@ def test_a_session_ends_after_eight_hours_without_activity(client, alice, settin
 def test_the_sign_in_page_says_when_people_are_signed_out(client, db):
     html = client.get(reverse("login")).content.decode()
     assert "signed out after 8 hours without activity" in html
+
+
+def test_the_sign_in_form_uses_nhs_inputs_and_nhs_wording(client, reference_data):
+    page = client.post(reverse("login"), {"username": "", "password": ""}).content.decode()
+    assert 'class="nhsuk-input nhsuk-input--error"' in page
+    assert "Enter your email address" in page and "Enter your password" in page
+    wrong = client.post(reverse("login"), {"username": "nobody@example.nhs.uk", "password": "x"})
+    assert "Enter the email address and password of your account" in wrong.content.decode()
+
+
+def test_change_and_reset_password_forms_use_nhs_inputs(client, alice):
+    client.force_login(alice)
+    page = client.post(reverse("password_change"), {}).content.decode()
+    assert "nhsuk-input" in page and "Enter your current password" in page
+    client.logout()
+    reset = client.post(reverse("password_reset"), {"email": "not-an-email"}).content.decode()
+    assert "nhsuk-input--error" in reset and "Enter an email address in the right format" in reset
