@@ -72,7 +72,7 @@ class LoginForm(AuthenticationForm):
     def __init__(self, request: HttpRequest | None = None, *args: Any, **kwargs: Any) -> None:
         super().__init__(request, *args, **kwargs)
         field = self.fields["username"]
-        field.validators.append(MaxLengthValidator(field.max_length))
+        field.validators.append(MaxLengthValidator(getattr(field, "max_length", None) or 254))
         field.error_messages["required"] = "Enter your email address"
         self.fields["password"].error_messages["required"] = "Enter your password"
 
@@ -135,7 +135,7 @@ class NHSPasswordResetForm(PasswordResetForm):
 
 def client_address(request: HttpRequest) -> str:
     """The address failures are counted against (an IPv6 /64 counts as one)."""
-    address = request.META.get("REMOTE_ADDR", "")
+    address = str(request.META.get("REMOTE_ADDR", ""))
     if getattr(settings, "BEHIND_PROXY", False):
         forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
         if forwarded.strip():
@@ -170,7 +170,8 @@ def _recent(address: str, now: float) -> dict[str, float]:
 
 
 def is_limited(address: str, now: float | None = None) -> bool:
-    return len(_recent(address, now or time.time())) >= settings.LOGIN_ADDRESS_ACCOUNT_LIMIT
+    limit: int = settings.LOGIN_ADDRESS_ACCOUNT_LIMIT
+    return len(_recent(address, now or time.time())) >= limit
 
 
 def record_failure(address: str, username: str, now: float | None = None) -> None:

@@ -228,8 +228,11 @@ def _page_number(request: HttpRequest, publication: Publication, filters: league
         number = 1
     if number > 1:
         key = f"league-count:{publication.pk}:{filters.sha}:{filters.tier}"
-        count = cache.get_or_set(
-            key, lambda: league.league_rows(publication, filters).count(), LEAGUE_CACHE_SECONDS
+        count = int(
+            cache.get_or_set(
+                key, lambda: league.league_rows(publication, filters).count(), LEAGUE_CACHE_SECONDS
+            )
+            or 0
         )
         number = min(number, max(1, -(-count // LEAGUE_PAGE_SIZE)))
     return str(number)
