@@ -375,8 +375,8 @@ def test_the_league_table_pdf_lists_all_152_pcts_in_rank_order(dora, reference_d
     assert "/StructTreeRoot" in reader.trailer["/Root"]  # tagged (PDF/UA-1)
     rows = list(publication.results.order_by("rank", "pct__name").select_related("pct"))
     assert len(rows) == 152
-    position = text.index("League table Rank PCT")
+    position = text.index("League table Rank Reg. PCT")
     for row in rows:
-        found = text.find(f"{row.rank} {row.pct.name} ", position)
+        found = text.find(f"{row.rank} {row.regional_rank} {row.pct.name} ", position)
         assert found > position, f"{row.pct.name} not after the previous PCT"
         position = found
