@@ -226,12 +226,14 @@ def test_csv_and_xlsx_downloads_hold_every_row(client, published):
     csv_response = client.get(reverse("publications:csv", args=[published.pk]))
     lines = csv_response.content.decode().strip().splitlines()
     assert csv_response["Content-Type"].startswith("text/csv")
-    assert lines[0].startswith("Rank,ODS code,PCT,SHA,Strategy,Finance,Board,Competency 1")
+    assert lines[0].startswith(
+        "Rank,Regional rank,ODS code,PCT,SHA,Self-assessment,Strategy,Finance,Board,Competency 1"
+    )
     assert len(lines) == 9
     xlsx = client.get(reverse("publications:xlsx", args=[published.pk]), {"sha": "Q30"})
     sheet = load_workbook(io.BytesIO(xlsx.content)).active
     assert sheet.max_row == 2
-    assert sheet.cell(row=2, column=3).value == "County Durham"
+    assert sheet.cell(row=2, column=4).value == "County Durham"
 
 
 def test_pdfs_download_once_published(client, published):
