@@ -94,7 +94,9 @@ GET: dict[str, tuple[Callable[[W], list[Any]], dict[str, Any]]] = {
     "panels:review_note": (lambda w: [w.camden_sa.pk, "competency-1"], post_only()),
     "panels:score_sheet": (lambda w: [w.camden_sa.pk], only({"sara", "pia"})),
     "panels:score_sheet_submit": (lambda w: [w.camden_sa.pk], post_only()),
+    "panels:score_item": (lambda w: [w.camden_sa.pk, _first_item(w).key], post_only()),
     "panels:consensus": (lambda w: [w.camden_sa.pk], only({"lena"})),
+    "panels:consensus_item": (lambda w: [w.camden_sa.pk, _first_item(w).key], post_only()),
     # PCT staff see their own panel result only after publication: 2009/10 is not published.
     "panels:result": (lambda w: [w.camden_sa.pk], only({"sara", "lena", "pia", "dora"})),
     "panels:moderate": (lambda w: [w.consensus.pk], only({"lena", "dora"})),
@@ -208,6 +210,18 @@ def _score_post(w: W) -> dict[str, Any]:
     return data
 
 
+def _first_item(w: W) -> Any:
+    from assurance.queries.panel_items import panel_items
+
+    return panel_items(w.camden_sa)[0]
+
+
+def _item_post(w: W) -> dict[str, Any]:
+    data = _score_post(w)
+    prefix = _first_item(w).field_prefix
+    return {k: v for k, v in data.items() if k.startswith(f"{prefix}__")}
+
+
 def _upload(w: W) -> dict[str, Any]:
     from tests.assurance.self_assessment_factories import upload
 
@@ -312,7 +326,19 @@ POST: dict[str, tuple[Callable, Callable, set[str], str | None]] = {
         {"sara", "lena", "pia", "dora"},
         None,  # phase 2 is closed in this world
     ),
+    "panels:review": (
+        lambda w: [w.camden_sa.pk],
+        lambda w: {"competency-1-note": "Strong.", "competency-1-questions": "How?"},
+        {"sara", "lena", "pia", "dora"},
+        None,  # phase 2 is closed in this world
+    ),
     "panels:score_sheet": (lambda w: [w.camden_sa.pk], _score_post, {"sara", "pia"}, None),
+    "panels:score_item": (
+        lambda w: [w.camden_sa.pk, _first_item(w).key],
+        _item_post,
+        {"sara", "pia"},
+        None,
+    ),
     "panels:score_sheet_submit": (
         lambda w: [w.camden_sa.pk],
         lambda w: {},
@@ -321,6 +347,12 @@ POST: dict[str, tuple[Callable, Callable, set[str], str | None]] = {
     ),
     # Every item agreed locks the result: the lead's own change is refused (test_panel_views).
     "panels:consensus": (lambda w: [w.camden_sa.pk], _score_post, {"lena"}, None),
+    "panels:consensus_item": (
+        lambda w: [w.camden_sa.pk, _first_item(w).key],
+        _item_post,
+        {"lena"},
+        None,
+    ),
     "panels:moderate": (
         lambda w: [w.consensus.pk],
         lambda w: {"value": "3", "reason": "Calibrated against London."},

@@ -173,6 +173,8 @@ def save_review_note(
     row, created = ReviewNote.objects.get_or_create(
         self_assessment=sa, author=actor, section=section
     )
+    if not created and (row.note, row.questions) == (note.strip(), questions.strip()):
+        return row  # an autosave of the same text: nothing to write or record
     old = row.note
     row.note = note.strip()
     row.questions = questions.strip()
@@ -189,6 +191,18 @@ def save_review_note(
         new=row.note,
     )
     return row
+
+
+@transaction.atomic
+def save_review_notes(
+    actor: User, sa: SelfAssessment, notes: Mapping[str, tuple[str, str]]
+) -> list[ReviewNote]:
+    """Several sections' notes at once (the review page's one form): ``{section: (note,
+    questions)}``, saved together or not at all."""
+    return [
+        save_review_note(actor, sa, section=section, note=note, questions=questions)
+        for section, (note, questions) in notes.items()
+    ]
 
 
 # --- Phase 3: scoring --------------------------------------------------------------------
@@ -303,9 +317,22 @@ def missing_items(items: Iterable[Item], rows: Iterable[Any]) -> list[Item]:
     return [i for i in items if i.key not in done]
 
 
+def submit_score_sheet(
+    actor: User, sa: SelfAssessment, values: Mapping[str, tuple[Value, str]] | None = None
+) -> ScoreSheet:
+    """Submit a member's sheet: every item scored with a rationale. Then it is fixed.
+
+    ``values`` are the scores on screen when the member pressed submit: they are saved
+    first (as by :func:`record_panel_scores`), and stay saved if the submission is refused,
+    so nothing typed is lost (issue 14).
+    """
+    if values:
+        record_panel_scores(actor, sa, values)
+    return _submit_score_sheet(actor, sa)
+
+
 @transaction.atomic
-def submit_score_sheet(actor: User, sa: SelfAssessment) -> ScoreSheet:
-    """Submit a member's sheet: every item scored with a rationale. Then it is fixed."""
+def _submit_score_sheet(actor: User, sa: SelfAssessment) -> ScoreSheet:
     _require_phase(sa.cycle, PhaseKind.PANEL_DAYS, "Score sheets can be submitted")
     _require_member(actor, sa)
     sheet = (
@@ -336,6 +363,25 @@ def submit_score_sheet(actor: User, sa: SelfAssessment) -> ScoreSheet:
 # --- Consensus ---------------------------------------------------------------------------
 
 
+AGREED = {LEVEL: "level", RATING: "rating", ACTUAL: "actual value"}
+
+
+def _require_values_with_rationales(
+    items: Mapping[str, Item], values: Mapping[str, tuple[Value, str]]
+) -> None:
+    """A consensus rationale is saved with its value: one typed alone would be dropped."""
+    errors = {
+        f"{items[key].field_prefix}__value": (
+            f"Choose the agreed {AGREED[items[key].kind]} for {items[key].label}, "
+            "or its rationale is not saved."
+        )
+        for key, (value, rationale) in values.items()
+        if value in (None, "") and rationale.strip()
+    }
+    if errors:
+        raise ServiceError.for_fields(errors)
+
+
 @transaction.atomic
 def set_consensus(
     actor: User, sa: SelfAssessment, values: Mapping[str, tuple[Value, str]]
@@ -354,6 +400,7 @@ def set_consensus(
         raise ServiceError("No panel member has submitted a score sheet yet.")
     items = {i.key: i for i in panel_items(sa)}
     _validate_all(items, values)
+    _require_values_with_rationales(items, values)
     existing = {row_key(r): r for r in Consensus.objects.filter(self_assessment=sa)}
     for key, (value, rationale) in values.items():
         if value in (None, ""):

@@ -12,12 +12,12 @@ from zoneinfo import ZoneInfo
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from django_htmx.http import HttpResponseClientRedirect
+from django_htmx.http import HttpResponseClientRedirect, HttpResponseClientRefresh
 
 from assurance.access import panels as access
 from assurance.forms.panels import (
@@ -39,6 +39,7 @@ from assurance.queries.panel_items import display, panel_items, row_key, with_st
 from assurance.rules import panels as panel_rules
 from assurance.services import panels as services
 from assurance.services.errors import ServiceError
+from assurance.views.drafts import REFUSED, discard_draft, is_beacon, keep_draft, pop_draft
 
 LONDON = ZoneInfo("Europe/London")
 
@@ -215,37 +216,165 @@ def _review_context(
     }
 
 
+def _changed_notes(request: HttpRequest, sa: SelfAssessment) -> dict[str, ReviewNoteForm]:
+    """The review page's sections whose posted notes differ from the person's saved ones."""
+    mine = {
+        n.section: (n.note, n.questions)
+        for n in panel_queries.review_notes(sa)
+        if n.author_id == request.user.pk
+    }
+    changed = {}
+    for section in panel_queries.review_sections(sa):
+        key = section["key"]
+        posted = tuple(request.POST.get(f"{key}-{f}", "").strip() for f in ("note", "questions"))
+        if f"{key}-note" in request.POST and posted != mine.get(key, ("", "")):
+            changed[key] = ReviewNoteForm(request.POST, prefix=key)
+    return changed
+
+
 @login_required
-@require_GET
+@require_http_methods(["GET", "POST"])
 def review(request: HttpRequest, pk: int) -> HttpResponse:
+    """The self-assessment section by section with the assessor's notes on each. The page is
+    one form: any of its Save buttons saves every section typed (each section also saves
+    itself as people type, by htmx to ``review_note``)."""
     sa = access.get_self_assessment_for_reviewer(request.user, pk)
-    return render(request, "assurance/panels/review.html", _review_context(request, sa, {}))
+    forms = _changed_notes(request, sa) if request.method == "POST" else {}
+    refusal = ""
+    if request.method == "POST" and all(f.is_valid() for f in forms.values()):
+        notes = {k: (f.cleaned_data["note"], f.cleaned_data["questions"]) for k, f in forms.items()}
+        try:
+            services.save_review_notes(request.user, sa, notes)
+        except ServiceError as exc:
+            refusal = exc.message
+        else:
+            messages.success(request, "Review notes saved." if notes else "No changes to save.")
+            anchor = request.POST.get("section", "")
+            return redirect(f"{reverse('panels:review', args=[sa.pk])}#section-{anchor}")
+    page_errors = [{"id": "", "message": refusal}] if refusal else []
+    page_errors += [
+        {"id": form[name].auto_id if name in form.fields else "", "message": error}
+        for form in forms.values()
+        for name, errors in form.errors.items()
+        for error in errors
+    ]
+    context = _review_context(request, sa, forms)
+    context["page_errors"] = page_errors
+    status = 400 if page_errors else 200
+    return render(request, "assurance/panels/review.html", context, status=status)
 
 
 @login_required
 @require_POST
 def review_note(request: HttpRequest, pk: int, section: str) -> HttpResponse:
+    """One section's notes, saved by htmx as the assessor types (or a plain POST)."""
     sa = access.get_self_assessment_for_reviewer(request.user, pk)
     valid_sections = {s["key"] for s in panel_queries.review_sections(sa)}
     if section not in valid_sections:
         raise Http404
     form = ReviewNoteForm(request.POST, prefix=section)
+    saved_at = None
     if form.is_valid():
         try:
             services.save_review_note(request.user, sa, section=section, **form.cleaned_data)
         except ServiceError as exc:
             form.add_service_error(exc)
         else:
-            if not request.htmx:
-                messages.success(request, "Review note saved.")
-                return redirect(f"{reverse('panels:review', args=[sa.pk])}#section-{section}")
+            saved_at = timezone.localtime()
+    if is_beacon(request):
+        return HttpResponse(status=204)  # sent as the page was left: nobody reads the answer
+    if saved_at and not request.htmx:
+        messages.success(request, "Review note saved.")
+        return redirect(f"{reverse('panels:review', args=[sa.pk])}#section-{section}")
     context = _review_context(request, sa, {section: form})
     context["section"] = next(s for s in context["sections"] if s["key"] == section)
-    context["saved"] = form.is_bound and not form.errors
-    return render(request, _template(request, "assurance/panels/review.html", "note_form"), context)
+    context["status_section"] = section
+    context["saved_at"] = saved_at
+    return render(
+        request, _template(request, "assurance/panels/review.html", "note_status"), context
+    )
 
 
-# --- Phase 3 scoring ---------------------------------------------------------------------
+# --- Phase 3 scoring and consensus: a page of items, each saved as people go --------------
+
+
+def _item_rows(form: ItemsForm, statuses: dict[str, dict[str, Any]]) -> list[tuple[str, list]]:
+    """The form's items by group, each with its fields and its save status."""
+    return [
+        (
+            group,
+            [
+                {"item": i, "value_field": v, "rationale_field": r, "status": statuses.get(i.key)}
+                for i, v, r in rows
+            ],
+        )
+        for group, rows in form.groups()
+    ]
+
+
+def _restored_form(
+    request: HttpRequest, items: list, initial: dict[str, Any], page: str
+) -> tuple[ItemsForm | None, dict[str, dict[str, Any]]]:
+    """Items whose save was refused as the page was left, put back in the form (unsaved,
+    with why), over what is saved for the others; ``None`` when nothing was kept."""
+    drafts = {i.key: d for i in items if (d := pop_draft(request, f"{page}#{i.key}"))}
+    if not drafts:
+        return None, {}
+    data = QueryDict(mutable=True)
+    for name, value in initial.items():
+        data[name] = "" if value is None else str(value)
+    for draft in drafts.values():
+        for name in draft.data:
+            data.setlist(name, draft.data.getlist(name))
+    form = ItemsForm(data, items=items)
+    form.is_valid()
+    return form, {
+        key: {"restored": True, "errors": _item_errors(form, item)}
+        for item in items
+        if (key := item.key) in drafts
+    }
+
+
+def _item_errors(form: ItemsForm, item: Any) -> list[str]:
+    p = item.field_prefix
+    return [*form.non_field_errors(), *form[f"{p}__value"].errors, *form[f"{p}__rationale"].errors]
+
+
+def _save_item(
+    request: HttpRequest, sa: SelfAssessment, key: str, page: str, save: Any, template: str
+) -> HttpResponse:
+    """One item of a score sheet or of the consensus, saved by htmx as people type (or by
+    the beacon as the page is left: a refusal then is kept as a draft for their return)."""
+    item = next((i for i in panel_items(sa) if i.key == key), None)
+    if item is None:
+        raise Http404
+    form = ItemsForm(request.POST, items=[item])
+    status: dict[str, Any] = {}
+    if form.is_valid():
+        try:
+            status["result"] = save(form.values())
+        except ServiceError as exc:
+            form.add_service_error(exc)
+        else:
+            status["saved_at"] = timezone.localtime()
+    status["errors"] = _item_errors(form, item)
+    draft = f"{page}#{key}"
+    if status.get("saved_at"):
+        discard_draft(request, draft)
+    elif is_beacon(request):
+        keep_draft(request, draft, reason=REFUSED)
+    if is_beacon(request):
+        return HttpResponse(status=204)
+    if not request.htmx:  # only the beacon and htmx post here: the page's form saves it all
+        return redirect(page)
+    p = item.field_prefix
+    row = {
+        "item": item,
+        "value_field": form[f"{p}__value"],
+        "rationale_field": form[f"{p}__rationale"],
+        "status": status,
+    }
+    return render(request, f"{template}#item_status", {"sa": sa, "row": row})
 
 
 def _sheet_context(
@@ -256,7 +385,13 @@ def _sheet_context(
     mine = {row_key(r): r for r in sheet.scores.all()} if sheet else {}
     submitted = bool(sheet and sheet.submitted_at)
     outcome_score = with_statuses(items, mine)
-    form = form or ItemsForm(items=items, initial=initial_from_rows(items, mine))
+    initial = initial_from_rows(items, mine)
+    statuses: dict[str, dict[str, Any]] = {}
+    if form is None and not submitted:
+        form, statuses = _restored_form(
+            request, items, initial, reverse("panels:score_sheet", args=[sa.pk])
+        )
+    form = form or ItemsForm(items=items, initial=initial)
     form.items = items
     others = panel_queries.submitted_sheets(sa, exclude=request.user.pk) if submitted else []
     table = [
@@ -271,6 +406,7 @@ def _sheet_context(
     return {
         "sa": sa,
         "form": form,
+        "groups": _item_rows(form, statuses),
         "sheet": sheet,
         "submitted": submitted,
         "table": table,
@@ -304,13 +440,39 @@ def score_sheet(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def score_sheet_submit(request: HttpRequest, pk: int) -> HttpResponse:
+def score_item(request: HttpRequest, pk: int, key: str) -> HttpResponse:
+    """One item of the member's sheet, saved as they type."""
     sa = access.get_self_assessment_for_panel_member(request.user, pk)
+    return _save_item(
+        request,
+        sa,
+        key,
+        reverse("panels:score_sheet", args=[sa.pk]),
+        lambda values: services.record_panel_scores(request.user, sa, values),
+        "assurance/panels/score_sheet.html",
+    )
+
+
+@login_required
+@require_POST
+def score_sheet_submit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Submit the sheet as it is on screen: what is typed is saved first, and stays saved
+    (and on screen) if the submission is refused."""
+    sa = access.get_self_assessment_for_panel_member(request.user, pk)
+    form = ItemsForm(request.POST, items=panel_items(sa))
+    on_screen = any(name in request.POST for name in form.fields)
+    if on_screen and not form.is_valid():
+        return render(
+            request, "assurance/panels/score_sheet.html", _sheet_context(request, sa, form)
+        )
     try:
-        services.submit_score_sheet(request.user, sa)
+        services.submit_score_sheet(request.user, sa, form.values() if on_screen else None)
     except ServiceError as exc:
-        context = _sheet_context(request, sa, None)
-        context["submit_errors"] = [{"id": "submit", "message": m} for m in exc.messages]
+        if on_screen:
+            form.add_service_error(exc)
+        context = _sheet_context(request, sa, form if on_screen else None)
+        if not on_screen:
+            context["submit_errors"] = [{"id": "submit", "message": m} for m in exc.messages]
         return render(request, "assurance/panels/score_sheet.html", context)
     messages.success(
         request, "Your score sheet is submitted. You can now see the other members' scores."
@@ -318,7 +480,13 @@ def score_sheet_submit(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("panels:score_sheet", sa.pk)
 
 
-# --- Consensus ---------------------------------------------------------------------------
+CONSENSUS_LOCKED = "Consensus saved. Every item is agreed: the panel result is locked."
+
+
+def _consensus_closed_to(request: HttpRequest, sa: SelfAssessment) -> bool:
+    """A lead who sits on the panel submits their own sheet before seeing the others'."""
+    own_sheet = panel_queries.own_score_sheet(sa, request.user)
+    return access.sits_on_panel(request.user, sa) and not (own_sheet and own_sheet.submitted_at)
 
 
 @login_required
@@ -326,31 +494,37 @@ def score_sheet_submit(request: HttpRequest, pk: int) -> HttpResponse:
 def consensus(request: HttpRequest, pk: int) -> HttpResponse:
     sa = access.get_self_assessment_for_lead(request.user, pk)
     items = panel_items(sa)
-    own_sheet = panel_queries.own_score_sheet(sa, request.user)
-    if access.sits_on_panel(request.user, sa) and not (own_sheet and own_sheet.submitted_at):
+    if _consensus_closed_to(request, sa):
         messages.info(
             request, "Submit your own score sheet before you see the other members' scores."
         )
         return redirect("panels:score_sheet", sa.pk)
     existing = panel_queries.consensus_by_key(sa)
     outcome_score = with_statuses(items, existing, final=True)
-    form = ItemsForm(request.POST or None, items=items, initial=initial_from_rows(items, existing))
-    if request.method == "POST" and form.is_valid():
-        try:
-            result = services.set_consensus(request.user, sa, form.values())
-        except ServiceError as exc:
-            form.add_service_error(exc)
-        else:
-            messages.success(
-                request,
-                "Consensus saved. Every item is agreed: the panel result is locked."
-                if result.is_locked
-                else "Consensus saved.",
-            )
-            return redirect("panels:consensus", sa.pk)
+    initial = initial_from_rows(items, existing)
+    form, statuses = None, {}
+    if request.method == "POST":
+        form = ItemsForm(request.POST, items=items, initial=initial)
+        if form.is_valid():
+            try:
+                result = services.set_consensus(request.user, sa, form.values())
+            except ServiceError as exc:
+                form.add_service_error(exc)
+            else:
+                messages.success(
+                    request, CONSENSUS_LOCKED if result.is_locked else "Consensus saved."
+                )
+                return redirect("panels:consensus", sa.pk)
+    else:
+        form, statuses = _restored_form(
+            request, items, initial, reverse("panels:consensus", args=[sa.pk])
+        )
+    form = form or ItemsForm(items=items, initial=initial)
     result = panel_queries.panel_result(sa)
     others = panel_queries.submitted_sheets(sa)
     rows = panel_queries.consensus_rows(form.rows(), others, existing)
+    for row in rows:
+        row["status"] = statuses.get(row["item"].key)
     return render(
         request,
         "assurance/panels/consensus.html",
@@ -363,6 +537,30 @@ def consensus(request: HttpRequest, pk: int) -> HttpResponse:
             "outcome_score": outcome_score,
         },
     )
+
+
+@login_required
+@require_POST
+def consensus_item(request: HttpRequest, pk: int, key: str) -> HttpResponse:
+    """One item of the consensus, saved when the lead leaves its field. Agreeing the last
+    item locks the result (the rule, in the service): the page then reloads to say so."""
+    sa = access.get_self_assessment_for_lead(request.user, pk)
+    if _consensus_closed_to(request, sa):
+        raise Http404("Submit your own score sheet first")
+    locked = []
+
+    def save(values: dict[str, Any]) -> Any:
+        result = services.set_consensus(request.user, sa, values)
+        if result.is_locked:
+            locked.append(result)
+        return result
+
+    page = reverse("panels:consensus", args=[sa.pk])
+    response = _save_item(request, sa, key, page, save, "assurance/panels/consensus.html")
+    if locked and request.htmx:
+        messages.success(request, CONSENSUS_LOCKED)
+        return HttpResponseClientRefresh()
+    return response
 
 
 # --- Results: three scores side by side, moderation ------------------------------------

@@ -40,7 +40,14 @@ from assurance.queries.self_assessment import build_overview, missing_links, sa_
 from assurance.rules.uploads import download_name
 from assurance.services import self_assessment as sa
 from assurance.services.errors import EditConflict, Incomplete, ServiceError
-from assurance.views.drafts import login_required_keeping_drafts, pop_draft
+from assurance.views.drafts import (
+    REFUSED,
+    discard_draft,
+    is_beacon,
+    keep_draft,
+    login_required_keeping_drafts,
+    pop_draft,
+)
 
 
 def _can_edit(request: HttpRequest, assessment) -> bool:
@@ -128,20 +135,36 @@ def _entries_page(
     context: dict[str, Any],
 ) -> HttpResponse:
     """A page of versioned entries, each its own form, saved by htmx as people type (the
-    answer is the save-status fragment) or by a plain POST; a draft kept through an
-    expired session is put back in its form."""
+    answer is the save-status fragment) or by a plain POST; a draft (kept through an
+    expired session, or a save refused unseen) is put back in its form."""
     write = request.method == "POST"
-    draft = pop_draft(request, request.path) if not write else None
+    signed_out = pop_draft(request, request.path) if not write else None
     forms, result = [], {}
     for entry in entries:
         posted = request.POST if write and request.POST.get("slot") == entry.key else None
-        data = posted or (draft if draft and draft.get("slot") == entry.key else None)
+        draft = None if write else pop_draft(request, _draft_page(request.path, entry.key))
+        if draft is None and signed_out and signed_out.data.get("slot") == entry.key:
+            draft = signed_out
+        data = posted if posted is not None else (draft.data if draft else None)
         form = form_class(data, initial=entry.initial, prefix=entry.key)
         if posted is not None:
             result = {"status_key": entry.key, "key": entry.key, "status_form": form}
             if form.is_valid():
                 _autosave(result, form, partial(save, entry, form))
-        forms.append({**entry.shown, "form": form, "restored": data is draft and draft is not None})
+            _keep_unsaved(request, _draft_page(request.path, entry.key), result)
+        # The status shown in the entry's form: its save's, or the conflict of its draft.
+        status = result if posted is not None else {"conflict": draft.conflict} if draft else {}
+        forms.append(
+            {
+                **entry.shown,
+                "form": form,
+                "restored": draft,
+                "status_key": entry.key if status else "",
+                "conflict": status.get("conflict"),
+            }
+        )
+    if is_beacon(request):
+        return HttpResponse(status=204)  # sent as the page was left: nobody reads the answer
     page = {
         "assessment": assessment,
         "forms": forms,
@@ -156,6 +179,20 @@ def _entries_page(
         messages.success(request, saved_message)
         return redirect(sa_url("overview", assessment))
     return render(request, template, page)
+
+
+def _draft_page(page: str, key: str) -> str:
+    """Where an entry's unsaved text is kept: the page, and the entry on it."""
+    return f"{page}#{key}"
+
+
+def _keep_unsaved(request: HttpRequest, page: str, result: dict) -> None:
+    """Keep a conflict, or any refusal of a save sent as the page was left, as a draft
+    shown when the person comes back (issue 14); a save discards the draft it replaces."""
+    if result.get("saved_at"):
+        discard_draft(request, page)
+    elif result.get("conflict") or is_beacon(request):
+        keep_draft(request, page, reason=REFUSED, conflict=result.get("conflict"))
 
 
 def _autosave(result: dict, form, save) -> dict:
@@ -299,25 +336,41 @@ def outcomes(request: HttpRequest, cycle: str, pct: str) -> HttpResponse:
     return _outcomes_page(request, assessment, choose=choose)
 
 
-def _outcomes_page(request, assessment, *, choose=None, failed=None) -> HttpResponse:
+def _outcomes_page(request, assessment, *, choose=None, failed=None, result=None) -> HttpResponse:
     the_cycle = assessment.cycle
+    page = sa_url("outcomes", assessment)
     chosen = list(assessment.chosen_outcomes.select_related("indicator"))
     menu = the_cycle.indicators.filter(active=True).exclude(pk__in=[c.indicator_id for c in chosen])
     forms = []
     for outcome in chosen:
-        if failed is not None and failed.prefix == f"o{outcome.pk}":
+        key = f"o{outcome.pk}"
+        draft = None
+        if failed is not None and failed.prefix == key:
             form = failed
         else:
+            draft = pop_draft(request, _draft_page(page, key))
             form = OutcomeForm(
+                draft.data if draft else None,
                 initial={
                     "baseline": outcome.baseline,
                     "target": outcome.target,
                     "direction": outcome.direction,
                     "version": outcome.version,
                 },
-                prefix=f"o{outcome.pk}",
+                prefix=key,
+                auto_id="%s",
             )
-        forms.append({"outcome": outcome, "form": form})
+        status = (result or {}) if draft is None else {"conflict": draft.conflict}
+        forms.append(
+            {
+                "outcome": outcome,
+                "form": form,
+                "key": key,
+                "restored": draft,
+                "status_key": key if (draft or form is failed) else "",
+                "conflict": status.get("conflict"),
+            }
+        )
     return render(
         request,
         "assurance/self_assessment/outcomes.html",
@@ -329,6 +382,7 @@ def _outcomes_page(request, assessment, *, choose=None, failed=None) -> HttpResp
             "refusal": sa_queries.editing_refusal(assessment),
             "can_edit": _can_edit(request, assessment),
             "failed": failed,
+            **(result or {}),
         },
         status=400 if (failed is not None or (choose is not None and choose.errors)) else 200,
     )
@@ -337,36 +391,49 @@ def _outcomes_page(request, assessment, *, choose=None, failed=None) -> HttpResp
 @require_POST
 @login_required
 def outcome_update(request: HttpRequest, cycle: str, pct: str, pk: int) -> HttpResponse:
+    """One chosen outcome's values, saved by htmx as people type, or by POST; or removed."""
     the_cycle = cycle_access.get_cycle(cycle)
     assessment = access.get_self_assessment_for_user(request.user, the_cycle, pct, write=True)
     outcome = _chosen(assessment, pk)
-    form = OutcomeForm(request.POST, prefix=f"o{outcome.pk}", auto_id="%s")
+    if request.POST.get("remove"):
+        return _outcome_remove(request, assessment, outcome)
+    key = f"o{outcome.pk}"
+    form = OutcomeForm(request.POST, prefix=key, auto_id="%s")
+    result = {"status_key": key, "key": key, "status_form": form}
     if form.is_valid():
-        try:
-            if request.POST.get("remove"):
-                sa.remove_outcome(request.user, outcome)
-            else:
-                sa.update_outcome(
-                    request.user,
-                    outcome,
-                    baseline=form.cleaned_data["baseline"],
-                    target=form.cleaned_data["target"],
-                    direction=form.cleaned_data["direction"],
-                    version=form.base_version,
-                )
-        except EditConflict as conflict:
-            form.add_error(
-                None,
-                f"{conflict.message} They saved: baseline {conflict.saved['baseline']}, target {conflict.saved['target']}.",
-            )
-            form.data = form.data.copy()
-            form.data[f"o{outcome.pk}-version_override"] = str(conflict.version)
-        except ServiceError as error:
-            form.add_service_error(error)
-        else:
-            messages.success(request, f"{outcome.indicator.name} saved.")
-            return redirect(sa_url("outcomes", assessment))
-    return _outcomes_page(request, assessment, failed=form)
+        save = partial(
+            sa.update_outcome,
+            request.user,
+            outcome,
+            baseline=form.cleaned_data["baseline"],
+            target=form.cleaned_data["target"],
+            direction=form.cleaned_data["direction"],
+            version=form.base_version,
+        )
+        _autosave(result, form, save)
+    _keep_unsaved(request, _draft_page(sa_url("outcomes", assessment), key), result)
+    if is_beacon(request):
+        return HttpResponse(status=204)
+    if request.htmx:
+        return render(
+            request,
+            "assurance/self_assessment/outcomes.html#save_status",
+            {"assessment": assessment, **result},
+        )
+    if result.get("saved_at"):
+        messages.success(request, f"{outcome.indicator.name} saved.")
+        return redirect(sa_url("outcomes", assessment))
+    return _outcomes_page(request, assessment, failed=form, result=result)
+
+
+def _outcome_remove(request: HttpRequest, assessment, outcome: ChosenOutcome) -> HttpResponse:
+    try:
+        sa.remove_outcome(request.user, outcome)
+    except ServiceError as error:
+        messages.error(request, f"{outcome.indicator.name} was not removed: {error.message}")
+    else:
+        messages.success(request, f"{outcome.indicator.name} removed.")
+    return redirect(sa_url("outcomes", assessment))
 
 
 def _chosen(assessment, pk: int) -> ChosenOutcome:

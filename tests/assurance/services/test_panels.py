@@ -146,6 +146,28 @@ def test_an_assessor_writes_review_notes_in_phase_two(reference_data, camden, sa
     assert note.questions == "Where is the JSNA?"
 
 
+def test_saving_the_same_note_again_records_nothing(reference_data, camden, sara):
+    cycle = panel_cycle(open_phase=2)
+    sa = submitted_self_assessment(cycle, camden)
+    for _ in range(2):
+        panels.save_review_note(sara, sa, section="governance", note="Thin.", questions="")
+    assert m.AuditEntry.objects.filter(action="review_note.saved").count() == 1
+
+
+def test_several_sections_are_saved_together_or_not_at_all(reference_data, camden, sara):
+    cycle = panel_cycle(open_phase=2)
+    sa = submitted_self_assessment(cycle, camden)
+    notes = {"competency-1": ("No goals.", ""), "governance": ("", "Who chairs audit?")}
+    panels.save_review_notes(sara, sa, notes)
+    saved = {n.section: (n.note, n.questions) for n in m.ReviewNote.objects.all()}
+    assert saved == notes
+    set_phase(cycle, 3)
+    sa = m.SelfAssessment.objects.get(pk=sa.pk)
+    with pytest.raises(ServiceError, match="phase 2"):
+        panels.save_review_notes(sara, sa, {"outcomes": ("Late.", "")})
+    assert m.ReviewNote.objects.count() == 2
+
+
 def test_review_notes_are_refused_outside_phase_two(camden_sa, sara):
     with pytest.raises(ServiceError, match="phase 2"):
         panels.save_review_note(sara, camden_sa, section="governance", note="x", questions="")
@@ -226,6 +248,19 @@ def test_a_sheet_submits_only_when_every_item_is_scored(london_day, camden_sa, s
         panels.record_panel_score(sara, camden_sa, first(camden_sa, "level").key, 3, "x")
 
 
+def test_submitting_saves_the_scores_on_screen_first_and_keeps_them_if_refused(
+    london_day, camden_sa, sara
+):
+    values = full_values(camden_sa)
+    some = dict(list(values.items())[:2])
+    with pytest.raises(ServiceError, match="Score every item"):
+        panels.submit_score_sheet(sara, camden_sa, some)
+    assert m.PanelScore.objects.filter(sheet__assessor=sara).count() == 2
+    sheet = panels.submit_score_sheet(sara, camden_sa, values)
+    assert sheet.submitted_at is not None
+    assert sheet.scores.count() == len(values)
+
+
 # --- Consensus
 
 
@@ -266,6 +301,21 @@ def test_consensus_needs_a_rationale(london_day, camden_sa, sara, lena):
     with pytest.raises(ServiceError) as exc:
         panels.set_consensus(lena, camden_sa, {key: (2, " ")})
     assert "Enter a rationale" in str(exc.value)
+
+
+def test_a_consensus_rationale_without_its_value_is_refused_not_dropped(
+    london_day, camden_sa, sara, lena
+):
+    submitted_sheets(camden_sa, sara)
+    item = first(camden_sa, "level")
+    with pytest.raises(ServiceError) as exc:
+        panels.set_consensus(lena, camden_sa, {item.key: (None, "Agreed after discussion.")})
+    assert exc.value.message_dict == {
+        f"{item.field_prefix}__value": [
+            f"Choose the agreed level for {item.label}, or its rationale is not saved."
+        ]
+    }
+    assert not m.Consensus.objects.exists()
 
 
 # --- Moderation

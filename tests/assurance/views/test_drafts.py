@@ -23,7 +23,9 @@ def stored_session_bytes() -> int:
 def test_a_signed_out_post_keeps_its_draft_for_after_sign_in(client):
     response = client.post(competency_url(), {"slot": "c3", "c3-evidence": "Our board minutes."})
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
-    assert client.session[SESSION_KEY][competency_url()]["c3-evidence"] == ["Our board minutes."]
+    assert client.session[SESSION_KEY][competency_url()]["fields"]["c3-evidence"] == [
+        "Our board minutes."
+    ]
 
 
 def test_a_huge_signed_out_post_is_not_kept_in_the_session(client):

@@ -194,6 +194,57 @@ def test_an_empty_note_is_refused_next_to_the_field(client, reference_data, camd
     assert "<html" not in response.content.decode()
 
 
+def test_the_review_page_saves_every_section_typed(client, reference_data, camden, sara):
+    cycle = panel_cycle(open_phase=2)
+    sa = submitted_self_assessment(cycle, camden)
+    c = as_user(client, sara)
+    html = c.get(url("review", sa.pk)).content.decode()
+    assert f'action="{url("review", sa.pk)}"' in html
+    response = c.post(
+        url("review", sa.pk),
+        {
+            "section": "governance",
+            "competency-1-note": "No goals.",
+            "competency-1-questions": "",
+            "competency-2-note": "",
+            "competency-2-questions": "",
+            "governance-note": "",
+            "governance-questions": "Who chairs audit?",
+        },
+    )
+    assert response.status_code == 302 and response["Location"].endswith("#section-governance")
+    notes = {n.section: (n.note, n.questions) for n in m.ReviewNote.objects.all()}
+    assert notes == {"competency-1": ("No goals.", ""), "governance": ("", "Who chairs audit?")}
+
+
+def test_a_refused_review_page_keeps_every_section_typed(client, reference_data, camden, sara):
+    cycle = panel_cycle(open_phase=2)
+    sa = submitted_self_assessment(cycle, camden)
+    c = as_user(client, sara)
+    panels.save_review_note(sara, sa, section="outcomes", note="Late.", questions="")
+    response = c.post(
+        url("review", sa.pk),
+        {"competency-1-note": "Typed here.", "outcomes-note": "", "outcomes-questions": ""},
+    )
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert "Enter a note or a question" in html and "Typed here." in html
+    assert m.ReviewNote.objects.get().note == "Late."
+
+
+def test_a_section_autosaves_alone_and_says_when(client, reference_data, camden, sara):
+    cycle = panel_cycle(open_phase=2)
+    sa = submitted_self_assessment(cycle, camden)
+    response = as_user(client, sara).post(
+        url("review_note", sa.pk, "governance"),
+        {"governance-note": "Thin.", "governance-questions": ""},
+        headers={"HX-Request": "true"},
+    )
+    html = response.content.decode()
+    assert 'data-testid="saved-note-governance"' in html and "<html" not in html
+    assert m.ReviewNote.objects.get().note == "Thin."
+
+
 def test_a_draft_self_assessment_cannot_be_reviewed(client, p3, islington, sara):
     sa = m.SelfAssessment.objects.create(cycle=p3, pct=islington)
     assert as_user(client, sara).get(url("review", sa.pk)).status_code == 404
@@ -252,6 +303,74 @@ def test_submitting_an_incomplete_sheet_says_what_is_missing(client, day, camden
     assert "Score every item before you submit" in html
 
 
+def item_post(item, value, rationale, **extra):
+    p = item.field_prefix
+    return {f"{p}__value": value, f"{p}__rationale": rationale, **extra}
+
+
+def test_one_item_autosaves_and_answers_with_its_status(client, day, camden_sa, sara):
+    first, second = panel_items(camden_sa)[:2]
+    c = as_user(client, sara)
+    response = c.post(
+        url("score_item", camden_sa.pk, first.key),
+        item_post(first, "2", "Plan seen."),
+        headers={"HX-Request": "true"},
+    )
+    html = response.content.decode()
+    assert f'data-testid="saved-{first.key}"' in html and "<html" not in html
+    # A level without its rationale is not saved, and the answer says why.
+    html = c.post(
+        url("score_item", camden_sa.pk, second.key),
+        item_post(second, "4", ""),
+        headers={"HX-Request": "true"},
+    ).content.decode()
+    assert "data-wcc-unsaved" in html and f"Enter a rationale for {second.label}." in html
+    assert [(s.level, s.rationale) for s in m.PanelScore.objects.all()] == [(2, "Plan seen.")]
+
+
+def test_an_item_refused_as_the_page_is_left_comes_back_unsaved(client, day, camden_sa, sara):
+    item = panel_items(camden_sa)[1]
+    c = as_user(client, sara)
+    beacon = item_post(item, "4", "", **{"wcc-beacon": "1"})
+    assert c.post(url("score_item", camden_sa.pk, item.key), beacon).status_code == 204
+    assert not m.PanelScore.objects.exists()
+    html = c.get(url("score_sheet", camden_sa.pk)).content.decode()
+    assert f'data-testid="unsaved-{item.key}"' in html
+    assert f"Enter a rationale for {item.label}." in html
+    assert f'name="{item.field_prefix}__value" type="radio" value="4" checked' in html
+    # Shown once.
+    assert "data-wcc-unsaved" not in c.get(url("score_sheet", camden_sa.pk)).content.decode()
+
+
+def test_an_unknown_item_is_404(client, day, camden_sa, sara):
+    response = as_user(client, sara).post(url("score_item", camden_sa.pk, "competency-0"), {})
+    assert response.status_code == 404
+
+
+def test_a_refused_submit_saves_and_shows_the_sheet_as_typed(client, day, camden_sa, sara):
+    first = panel_items(camden_sa)[0]
+    c = as_user(client, sara)
+    html = c.get(url("score_sheet", camden_sa.pk)).content.decode()
+    assert f'action="{url("score_sheet", camden_sa.pk)}"' in html
+    assert f'formaction="{url("score_sheet_submit", camden_sa.pk)}"' in html
+    data = {k: v for k, v in sheet_post(camden_sa, rationale="").items() if "rationale" in k}
+    data.update(item_post(first, "2", "Typed, not yet saved."))
+    response = c.post(url("score_sheet_submit", camden_sa.pk), data)
+    html = response.content.decode()
+    assert "Score every item before you submit" in html and "Typed, not yet saved." in html
+    assert m.PanelScore.objects.get().rationale == "Typed, not yet saved."
+    assert m.ScoreSheet.objects.get().submitted_at is None
+
+
+def test_a_complete_sheet_on_screen_is_saved_and_submitted(client, day, camden_sa, sara):
+    response = as_user(client, sara).post(
+        url("score_sheet_submit", camden_sa.pk), sheet_post(camden_sa)
+    )
+    assert response.status_code == 302
+    sheet = m.ScoreSheet.objects.get()
+    assert sheet.submitted_at and sheet.scores.count() == len(panel_items(camden_sa))
+
+
 # --- Consensus
 
 
@@ -274,6 +393,38 @@ def test_the_lead_sets_consensus_and_the_result_locks(client, scored, lena):
     response = as_user(client, lena).post(url("consensus", scored.pk), sheet_post(scored))
     assert response.status_code == 302
     assert m.PanelResult.objects.get(self_assessment=scored).is_locked
+
+
+def test_consensus_autosaves_item_by_item_and_the_last_one_locks(client, scored, lena):
+    items = panel_items(scored)
+    c = as_user(client, lena)
+    values = sheet_post(scored)
+    for item in items[:-1]:
+        p = item.field_prefix
+        one = {k: v for k, v in values.items() if k.startswith(f"{p}__")}
+        response = c.post(
+            url("consensus_item", scored.pk, item.key), one, headers={"HX-Request": "true"}
+        )
+        assert f'data-testid="saved-{item.key}"' in response.content.decode()
+    assert not m.PanelResult.objects.get(self_assessment=scored).is_locked
+    last = items[-1]
+    one = {k: v for k, v in values.items() if k.startswith(f"{last.field_prefix}__")}
+    response = c.post(
+        url("consensus_item", scored.pk, last.key), one, headers={"HX-Request": "true"}
+    )
+    assert response.status_code == 200 and response["HX-Refresh"] == "true"
+    assert m.PanelResult.objects.get(self_assessment=scored).is_locked
+
+
+def test_a_consensus_rationale_alone_is_not_saved_and_says_why(client, scored, lena):
+    item = panel_items(scored)[0]
+    response = as_user(client, lena).post(
+        url("consensus_item", scored.pk, item.key),
+        item_post(item, "", "Agreed after discussion."),
+        headers={"HX-Request": "true"},
+    )
+    assert f"Choose the agreed level for {item.label}" in response.content.decode()
+    assert not m.Consensus.objects.exists()
 
 
 def test_assessors_cannot_open_consensus(client, scored, sara, nick):

@@ -225,6 +225,38 @@ def test_replacing_theirs_with_mine_after_a_conflict(alice, ann, camden_sa):
     assert CompetencyRating.objects.get().evidence == "Alice's version"
 
 
+def test_a_conflict_is_kept_as_a_draft_and_shown_on_return_with_their_text(alice, ann, camden_sa):
+    post_rating(client_for(ann), evidence="Ann's version")
+    client = client_for(alice)
+    post_rating(client, evidence="Alice's version", version=0, **{"wcc-beacon": "1"})
+    page = client.get(url("competency", "5K7", 3)).content.decode()
+    assert 'data-testid="restored-c3"' in page
+    assert "after Ann Approver had saved it" in page
+    assert "Alice&#x27;s version" in page  # back in the form
+    assert "Ann&#x27;s version" in page  # theirs, to compare
+    assert 'name="c3-version_override" value="1"' in page
+    # Shown once.
+    again = client.get(url("competency", "5K7", 3)).content.decode()
+    assert "restored-c3" not in again and "Alice&#x27;s version" not in again
+
+
+def test_a_save_after_a_conflict_discards_its_draft(alice, ann, camden_sa):
+    post_rating(client_for(ann), evidence="Ann's version")
+    client = client_for(alice)
+    post_rating(client, evidence="Alice's version", version=0)  # htmx: the card is shown
+    post_rating(client, evidence="Alice's version", version=0, **{"c3-version_override": 1})
+    assert CompetencyRating.objects.get().evidence == "Alice's version"
+    assert "restored-c3" not in client.get(url("competency", "5K7", 3)).content.decode()
+
+
+def test_a_save_sent_as_the_page_is_left_answers_nobody(alice, camden_sa):
+    client = client_for(alice)
+    response = post_rating(client, htmx=False, **{"wcc-beacon": "1"})
+    assert response.status_code == 204
+    assert CompetencyRating.objects.get().evidence == "Board minutes"
+    assert "saved." not in client.get(url("overview")).content.decode()  # no stray message
+
+
 def test_a_closed_phase_refuses_with_the_deadline_and_keeps_the_text(alice, camden_sa):
     camden_sa.cycle.phases.filter(kind=1).update(status=PhaseStatus.CLOSED)
     client = client_for(alice)
@@ -315,6 +347,27 @@ def test_outcomes_are_chosen_and_updated(alice, camden_sa):
     assert ok.status_code == 302
     chosen.refresh_from_db()
     assert str(chosen.target) == "22.000"
+
+
+def test_outcome_values_autosave_and_a_conflict_shows_theirs(alice, ann, camden_sa):
+    from assurance.models import OutcomeIndicator
+
+    chosen = sa.choose_outcome(alice, camden_sa, OutcomeIndicator.objects.get(code="smoking"))
+    p = f"o{chosen.pk}"
+    page = client_for(alice).get(url("outcomes")).content.decode()
+    assert "data-wcc-autosave" in page
+    assert f'hx-post="{url("outcome_update", "5K7", chosen.pk)}"' in page
+    values = {f"{p}-version": chosen.version, f"{p}-baseline": "24.5", f"{p}-direction": "lower"}
+    htmx = {"HTTP_HX_REQUEST": "true"}
+    saved = client_for(ann).post(url("outcome_update", "5K7", chosen.pk), values, **htmx)
+    assert "Saved at" in saved.content.decode() and "<html" not in saved.content.decode()
+    mine = {**values, f"{p}-baseline": "30"}
+    html = client_for(alice).post(url("outcome_update", "5K7", chosen.pk), mine, **htmx)
+    html = html.content.decode()
+    assert "Ann Approver saved this while you were editing" in html
+    assert f'name="{p}-version_override" value="{chosen.version + 1}"' in html
+    chosen.refresh_from_db()
+    assert str(chosen.baseline) == "24.500"
 
 
 def test_another_pct_cannot_touch_an_outcome(bob, alice, camden_sa):
