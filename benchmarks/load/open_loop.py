@@ -177,6 +177,7 @@ class Recorder:
     errors: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
     acknowledged: int = 0
     late_starts: list[float] = field(default_factory=list)  # schedule lag of the generator
+    load: list[float] = field(default_factory=list)
 
     def measured(self, due: float) -> bool:
         return self.began + self.warmup <= due < self.ends
@@ -390,7 +391,13 @@ async def drive(world: dict, args: argparse.Namespace, seconds: float) -> tuple[
         reader(run, world["publication"], world["pcts"], args.read_every, 20_000 + i)
         for i in range(world["counts"]["readers"])
     ]
-    await asyncio.gather(*people)
+
+    async def machine() -> None:  # the 1-minute load average through the run
+        while loop.time() < rec.ends:
+            rec.load.append(round(os.getloadavg()[0], 2))
+            await asyncio.sleep(10)
+
+    await asyncio.gather(*people, machine())
     # Then let what is still out finish (bounded by the request timeout).
     deadline = loop.time() + args.timeout + 5
     while run.tasks and loop.time() < deadline:
@@ -415,7 +422,7 @@ def run_once(args: argparse.Namespace, scale: float, seconds: float) -> dict:
     load_before = os.getloadavg()
     rec, pool = asyncio.run(drive(world, args, seconds))
     saved = saved_in_db(world["edit_cycle"])
-    measured = seconds - args.warmup
+    measured = max(seconds - args.warmup, 1.0)
     actions = {}
     for action in (AUTOSAVE, SCORE, LEAGUE, REPORT):
         values = rec.latencies.get(action, [])
@@ -458,6 +465,7 @@ def run_once(args: argparse.Namespace, scale: float, seconds: float) -> dict:
         },
         "load_average_before": [round(x, 2) for x in load_before],
         "load_average_after": [round(x, 2) for x in os.getloadavg()],
+        "load_average_every_10_s": rec.load,
     }
 
 
