@@ -70,8 +70,9 @@ class NoResponse(ConnectionError):
 
 class Pool:
     """Keep-alive HTTP/1.1 connections to one server, shared by every virtual person, at most
-    ``cap`` requests in flight. Idle connections older than gunicorn's keep-alive (2 s) are
-    dropped rather than reused, so a request never lands on one the server has closed."""
+    ``cap`` requests in flight. Connections idle for 1 s are dropped rather than reused
+    (gunicorn closes them after 2 s), and a request that meets a closed kept-alive
+    connection before any answer is sent again on a new one."""
 
     def __init__(self, port: int, cap: int, timeout: float) -> None:
         self.port, self.timeout = port, timeout
@@ -101,7 +102,7 @@ class Pool:
         now, reused = time.monotonic(), False
         while self.idle:
             since, reader, writer = self.idle.pop()
-            if now - since < 1.5 and not reader.at_eof():
+            if now - since < 1.0 and not reader.at_eof():
                 reused = True
                 break
             writer.close()
@@ -111,12 +112,13 @@ class Pool:
         try:
             writer.write(head.encode("latin-1") + body)
             status, text, keep = await self._response(reader)
-        except NoResponse:
+        except (NoResponse, ConnectionResetError, BrokenPipeError):
             writer.close()
             if not reused:
                 raise
-            # The server had closed the kept-alive connection without reading the request
-            # (as browsers do, send it again on a new one).
+            # The server closed the kept-alive connection as the request went out (its 2 s
+            # keep-alive ran out while this busy client was late reading the last answer):
+            # nothing was read, so send it again on a new connection, as browsers do.
             self.retried += 1
             reader, writer = await asyncio.open_connection("127.0.0.1", self.port)
             self.opened += 1
@@ -178,6 +180,7 @@ class Recorder:
     acknowledged: int = 0
     late_starts: list[float] = field(default_factory=list)  # schedule lag of the generator
     load: list[float] = field(default_factory=list)
+    forms: dict[tuple[str, int], Form] = field(default_factory=dict)
 
     def measured(self, due: float) -> bool:
         return self.began + self.warmup <= due < self.ends
@@ -216,6 +219,7 @@ class Form:
     """One competency's autosave form in an editor's browser."""
 
     version: int = 0
+    acknowledged: int = 0  # the version in the last "Saved at" answer
     words: list[str] = field(default_factory=list)
     sending: bool = False
     waiting: list[float] = field(default_factory=list)  # due times queued behind the send
@@ -240,6 +244,7 @@ async def editor(run, session, pct, numbers, mean_gap, seed):  # type: ignore[no
     loop, rng = asyncio.get_running_loop(), random.Random(seed)
     csrf = secrets.token_hex(16)
     forms = {n: Form() for n in numbers}
+    rec.forms.update({(pct, n): form for n, form in forms.items()})
     number, left = rng.choice(numbers), 1 + int(rng.expovariate(1 / 20))
     floor = min(1.0, mean_gap / 2)  # the debounce: no save less than 1 s after the last
 
@@ -266,6 +271,7 @@ async def editor(run, session, pct, numbers, mean_gap, seed):  # type: ignore[no
                     form.version = int(match.group(2))
                 if status == 200 and "Saved at" in text:
                     rec.acknowledged += 1
+                    form.acknowledged = form.version
                 else:
                     error = f"{status}: {text[:120]!r}"
             finished = loop.time()
@@ -375,20 +381,25 @@ async def drive(world: dict, args: argparse.Namespace, seconds: float) -> tuple[
     pool = Pool(args.port, args.max_in_flight, args.timeout)
     rec = Recorder(began=loop.time() + 1, warmup=args.warmup, ends=loop.time() + 1 + seconds)
     run, edit = Run(pool, rec, args.port), args.edit_every
+    # Seeds differ from run to run, so no run repeats an earlier run's texts.
+    args.runs_driven = getattr(args, "runs_driven", 0) + 1
+    seed = 100_000 * args.runs_driven
     per_round = len({pct for _s, pct in world["editors"]})
     rounds = math.ceil(len(world["editors"]) / per_round)
     numbers = range(1, world["competencies"] + 1)
     # Editors sharing a PCT take different competencies, so never each other's form.
     people = [
-        editor(run, s, pct, [n for n in numbers if (n - 1) % rounds == i // per_round], edit, i)
+        editor(
+            run, s, pct, [n for n in numbers if (n - 1) % rounds == i // per_round], edit, seed + i
+        )
         for i, (s, pct) in enumerate(world["editors"])
     ]
     people += [
-        assessor(run, s, sas, world["score_fields"], args.score_every, 10_000 + i)
+        assessor(run, s, sas, world["score_fields"], args.score_every, seed + 10_000 + i)
         for i, (s, sas) in enumerate(world["assessors"])
     ]
     people += [
-        reader(run, world["publication"], world["pcts"], args.read_every, 20_000 + i)
+        reader(run, world["publication"], world["pcts"], args.read_every, seed + 20_000 + i)
         for i in range(world["counts"]["readers"])
     ]
 
@@ -405,15 +416,49 @@ async def drive(world: dict, args: argparse.Namespace, seconds: float) -> tuple[
     return rec, pool
 
 
-def saved_in_db(edit_cycle: int) -> int:
-    from django.db.models import Sum
+def quiet_database(seconds: float = 3, bound: float = 120) -> float:
+    """Wait until no other session runs a query in this database for ``seconds`` (requests
+    the client gave up on may still be queued in gunicorn); returns how long that took."""
+    from django.db import connection
 
+    began = quiet_since = time.monotonic()
+    while time.monotonic() - began < bound:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+                " AND pid <> pg_backend_pid() AND state NOT IN ('idle')"
+            )
+            busy = cursor.fetchone()[0]
+        if busy:
+            quiet_since = time.monotonic()
+        elif time.monotonic() - quiet_since >= seconds:
+            break
+        time.sleep(0.25)
+    return round(time.monotonic() - began, 1)
+
+
+def saved_in_db(edit_cycle: int, forms: dict) -> dict:
+    """As in mixed_load, the sum of the ratings' versions (each acknowledged save creates a
+    rating at version 1 or bumps it by one), and form by form: the version in the database
+    against the last version the server acknowledged for that form."""
     from assurance.models import CompetencyRating
 
-    # As in mixed_load: each acknowledged save creates a rating at version 1 or bumps it by
-    # one, so the versions add up to the saves the database holds.
-    ratings = CompetencyRating.objects.filter(self_assessment__cycle_id=edit_cycle)
-    return ratings.aggregate(total=Sum("version"))["total"] or 0
+    stored = {
+        (code, number): version
+        for code, number, version in CompetencyRating.objects.filter(
+            self_assessment__cycle_id=edit_cycle
+        ).values_list("self_assessment__pct__code", "competency__number", "version")
+    }
+    keys = set(stored) | {k for k, f in forms.items() if f.acknowledged}
+    lost = sorted(k for k in keys if stored.get(k, 0) < forms[k].acknowledged)
+    unanswered = sorted(k for k in keys if stored.get(k, 0) > forms[k].acknowledged)
+    return {
+        "sum_of_versions": sum(stored.values()),
+        "forms_saved": len(stored),
+        "forms_with_an_acknowledged_save_missing": len(lost),
+        "forms_saved_beyond_the_last_answer": len(unanswered),
+        "examples": [list(k) for k in (lost + unanswered)[:5]],
+    }
 
 
 def run_once(args: argparse.Namespace, scale: float, seconds: float) -> dict:
@@ -421,7 +466,9 @@ def run_once(args: argparse.Namespace, scale: float, seconds: float) -> dict:
     started = dt.datetime.now(dt.UTC)
     load_before = os.getloadavg()
     rec, pool = asyncio.run(drive(world, args, seconds))
-    saved = saved_in_db(world["edit_cycle"])
+    settled_s = quiet_database()
+    check = saved_in_db(world["edit_cycle"], rec.forms)
+    saved = check["sum_of_versions"]
     measured = max(seconds - args.warmup, 1.0)
     actions = {}
     for action in (AUTOSAVE, SCORE, LEAGUE, REPORT):
@@ -454,7 +501,10 @@ def run_once(args: argparse.Namespace, scale: float, seconds: float) -> dict:
         "actions": actions,
         "acknowledged_autosaves": rec.acknowledged,
         "saved_autosaves_in_db": saved,
-        "acknowledged_equals_saved": rec.acknowledged == saved,
+        "acknowledged_equals_saved": rec.acknowledged == saved
+        and not check["forms_with_an_acknowledged_save_missing"],
+        "per_form": check,
+        "server_settled_after_s": settled_s,
         "client": {
             "max_in_flight": args.max_in_flight,
             "peak_in_flight": pool.peak,
@@ -490,6 +540,7 @@ def show(result: dict) -> None:
         for example in f["error_examples"]:
             print(f"    e.g. {example}")
     ok = "EQUAL" if result["acknowledged_equals_saved"] else "MISMATCH"
+    print(f"per form: {result['per_form']}; server settled in {result['server_settled_after_s']} s")
     print(
         f"autosaves acknowledged {result['acknowledged_autosaves']}, saved in the database"
         f" {result['saved_autosaves_in_db']}: {ok}; client {result['client']};"
