@@ -591,10 +591,12 @@ def search(
         for scale in _steps(start, step, stop):
             result = search_step(args, out, path, scale)
             if not result["passes"]:
-                failed = scale
-                break
-            best = result
-        if args.refine and failed is not None:
+                failed = failed or scale
+                if not args.sweep:
+                    break
+            elif failed is None:
+                best = result
+        if args.refine and failed is not None and not args.sweep:
             low = best["scale"] if best else 0.0
             for scale in _steps(low + args.refine, args.refine, failed - args.refine / 2):
                 result = search_step(args, out, path, scale)
@@ -622,6 +624,9 @@ def main() -> None:
     )
     parser.add_argument(
         "--refine", type=float, default=0, help="after the first failure, step back up by this"
+    )
+    parser.add_argument(
+        "--sweep", action="store_true", help="run every step of --search, even past a failure"
     )
     parser.add_argument("--step-seconds", type=float, default=60)
     parser.add_argument("--until", help="HH:MM UTC: start no search step that would end later")
