@@ -26,7 +26,10 @@ def status_tag(value: Any, label: str = "", testid: str = "") -> SafeString:
     text = label or str(value).replace("_", " ").capitalize()
     if testid:
         return format_html(
-            '<strong class="nhsuk-tag {}" data-testid="{}">{}</strong>', tag_class(value), testid, text
+            '<strong class="nhsuk-tag {}" data-testid="{}">{}</strong>',
+            tag_class(value),
+            testid,
+            text,
         )
     return format_html('<strong class="nhsuk-tag {}">{}</strong>', tag_class(value), text)
 
