@@ -70,3 +70,10 @@ class SessionIdleRefreshMiddleware:
         if session.modified or now - session.get(self.KEY, 0) >= settings.SESSION_REFRESH_SECONDS:
             session[self.KEY] = now
         return response
+
+
+def start_idle_clock(sender: object, request: HttpRequest, user: object, **kwargs: object) -> None:
+    """Signing in starts the idle clock, so the first page after it makes no extra save."""
+    session = getattr(request, "session", None)
+    if session is not None:
+        session[SessionIdleRefreshMiddleware.KEY] = int(time.time())
