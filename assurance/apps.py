@@ -7,6 +7,13 @@ class AssuranceConfig(AppConfig):
 
     # The NHS header's entries of this app: (label, URL name, who sees it); see
     # wcc/context_processors.py for the audiences.
+    def ready(self) -> None:
+        from django.contrib.auth.signals import user_logged_in
+
+        from wcc.middleware import start_idle_clock
+
+        user_logged_in.connect(start_idle_clock, dispatch_uid="wcc-idle-clock")
+
     navigation = [
         ("Registry", "registry:pct_list", "everyone"),
         ("Self-assessment", "self_assessment:start", "pct"),

@@ -24,7 +24,12 @@ ROOT = Path(__file__).resolve().parents[1]
 
 @contextmanager
 def serve(
-    port: int, *, workers: int, threads: int = 1, log_level: str = "warning"
+    port: int,
+    *,
+    workers: int,
+    threads: int = 1,
+    log_level: str = "warning",
+    preload: bool = False,
 ) -> Iterator[subprocess.Popen[bytes]]:
     env = {
         **os.environ,
@@ -41,13 +46,22 @@ def serve(
     command = [sys.executable, "-m", "gunicorn", "wcc.wsgi:application"]
     command += ["--bind", f"127.0.0.1:{port}", "--workers", str(workers)]
     command += ["--threads", str(threads), "--log-level", log_level]
+    if preload:
+        # Import the app once, before forking: on two busy cores four workers each importing
+        # Django and WeasyPrint took over a minute before the first answer.
+        command.append("--preload")
     server = subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True)
     try:
-        for _ in range(150):
+        # Ready when the application answers, not merely when the port accepts.
+        deadline = time.monotonic() + 300
+        while time.monotonic() < deadline and server.poll() is None:
             try:
-                http.client.HTTPConnection("127.0.0.1", port, timeout=5).request("GET", "/")
+                probe = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+                probe.request("GET", "/")
+                probe.getresponse().read()
+                probe.close()
                 break
-            except OSError:
+            except (OSError, http.client.HTTPException):
                 time.sleep(0.2)
         yield server
     finally:

@@ -30,6 +30,13 @@ def require_pct_user(user: Any) -> PCT:
     return user.pct
 
 
+def require_pct_approver(user: Any) -> PCT:
+    """A PCT's approver (the board's delegate), who answers for the PCT."""
+    if not user.is_pct_approver or user.pct_id is None:
+        raise PermissionDenied("This page is for your PCT's approver.")
+    return user.pct
+
+
 def require_sha_user(user: Any) -> None:
     if not user.is_sha_staff:
         raise PermissionDenied("This page is for SHA staff.")

@@ -78,6 +78,15 @@ class Agreement:
     ends_on: dt.date
 
 
+class Initiator(StrEnum):
+    """Who put a franchise forward: the franchising PCT proposing (§5), or the poorer PCT
+    asking for help (the record: "from a poorer PCT requesting help to commission an
+    individual service to a top PCT stepping in"; issue 12)."""
+
+    FRANCHISOR = "franchisor"
+    RECEIVER = "receiver"
+
+
 @dataclass(frozen=True)
 class FranchiseProposal:
     franchisor_id: int
@@ -88,6 +97,7 @@ class FranchiseProposal:
     all_services: bool
     starts_on: dt.date
     ends_on: dt.date
+    initiator: Initiator = Initiator.FRANCHISOR
 
 
 def _overlaps(a_start: dt.date, a_end: dt.date, b_start: dt.date, b_end: dt.date) -> bool:
@@ -105,22 +115,25 @@ def franchise_problems(proposal: FranchiseProposal, existing: Iterable[Agreement
     every service, so it overlaps any agreement with dates in common (docs/decisions.md).
     """
     problems: list[Problem] = []
-    if not proposal.franchisor_holds_freedom:
-        problems.append(
-            Problem("", "Your PCT does not hold the franchising freedom, so it cannot propose one.")
-        )
+    asked = proposal.initiator is Initiator.RECEIVER
     if proposal.franchisor_id == proposal.receiver_id:
-        problems.append(Problem("receiver", "A PCT cannot franchise its own services."))
-    elif proposal.receiver_tier is Tier.FREEDOMS:
+        field = "franchisor" if asked else "receiver"
+        problems.append(Problem(field, "A PCT cannot franchise its own services."))
+    elif not proposal.franchisor_holds_freedom:
         problems.append(
             Problem(
-                "receiver",
-                "The receiving PCT is in the freedoms tier: only PCTs in the support or "
-                "on-notice tier can be franchised.",
+                "franchisor",
+                "The PCT you named does not hold the franchising freedom: ask a PCT that does.",
+            )
+            if asked
+            else Problem(
+                "", "Your PCT does not hold the franchising freedom, so it cannot propose one."
             )
         )
-    elif proposal.receiver_tier is None:
-        problems.append(Problem("receiver", "The receiving PCT has no confirmed tier yet."))
+    if proposal.franchisor_id != proposal.receiver_id:
+        problem = _receiver_tier_problem(proposal.receiver_tier, asked)
+        if problem:
+            problems.append(problem)
     if not proposal.all_services and not proposal.service.strip():
         problems.append(Problem("service", "Enter the service, or choose all services."))
     if proposal.ends_on < proposal.starts_on:
@@ -154,6 +167,53 @@ def franchise_problems(proposal: FranchiseProposal, existing: Iterable[Agreement
                 )
             )
             break
+    return problems
+
+
+def _receiver_tier_problem(tier: Tier | None, asked: bool) -> Problem | None:
+    """§5: only a PCT in the support or on-notice tier is franchised."""
+    if tier is Tier.FREEDOMS:
+        if asked:
+            return Problem(
+                "",
+                "Your PCT is in the freedoms tier: only a PCT in the support or on-notice "
+                "tier can ask for a franchise.",
+            )
+        return Problem(
+            "receiver",
+            "The receiving PCT is in the freedoms tier: only PCTs in the support or "
+            "on-notice tier can be franchised.",
+        )
+    if tier is None:
+        if asked:
+            return Problem("", "Your PCT has no confirmed tier yet, so it cannot ask for one.")
+        return Problem("receiver", "The receiving PCT has no confirmed tier yet.")
+    return None
+
+
+def franchise_step_problems(
+    *, receiver: str, receiver_tier: Tier | None, franchisor: str, franchisor_holds_freedom: bool
+) -> list[Problem]:
+    """Why a franchise may no longer be accepted or approved (issue 12). Empty: it may.
+
+    Tiers change between the proposal (or request) and each later step: a new publication
+    may put the receiving PCT in the freedoms tier, or the franchisor may lose the freedom.
+    """
+    problems: list[Problem] = []
+    if receiver_tier is Tier.FREEDOMS:
+        problems.append(
+            Problem(
+                "",
+                f"{receiver} is now in the freedoms tier: only a PCT in the support or "
+                "on-notice tier can be franchised, so this franchise cannot go ahead.",
+            )
+        )
+    elif receiver_tier is None:
+        problems.append(
+            Problem("", f"{receiver} has no confirmed tier, so this franchise cannot go ahead.")
+        )
+    if not franchisor_holds_freedom:
+        problems.append(Problem("", f"{franchisor} no longer holds the franchising freedom."))
     return problems
 
 

@@ -10,7 +10,8 @@ from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
 
 from assurance.models import PCT
-from freedoms.models import ActionStatus
+from assurance.rules.consequences import FreedomCode
+from freedoms.models import ActionStatus, GrantStatus
 from wcc.forms import ModelChoiceField, NHSForm
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -46,15 +47,11 @@ def date(label: str) -> forms.DateField:
     )
 
 
-class FranchiseProposalForm(NHSForm):
-    receiver = ModelChoiceField(
-        label="Receiving PCT",
-        queryset=PCT.objects.none(),
-        help_text="A PCT in the support or on-notice tier.",
-        empty_label="Choose a PCT",
-    )
+class FranchiseScopeForm(NHSForm):
+    """What a franchise covers and when: shared by a proposal and a request."""
+
     all_services = forms.TypedChoiceField(
-        label="What will you commission?",
+        label="What will be commissioned?",
         choices=[("false", "One named service"), ("true", "All services")],
         coerce=lambda v: v == "true",
         widget=forms.RadioSelect,
@@ -69,10 +66,42 @@ class FranchiseProposalForm(NHSForm):
     starts_on = date("Start date")
     ends_on = date("End date")
 
+
+class FranchiseProposalForm(FranchiseScopeForm):
+    receiver = ModelChoiceField(
+        label="Receiving PCT",
+        queryset=PCT.objects.none(),
+        help_text="A PCT in the support or on-notice tier.",
+        empty_label="Choose a PCT",
+    )
+    field_order = ["receiver"]
+
     def __init__(self, *args: Any, franchisor: PCT, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.fields["all_services"].label = "What will you commission?"
         self.fields["receiver"].queryset = (  # type: ignore[attr-defined]
             PCT.objects.filter(standing__isnull=False).exclude(pk=franchisor.pk).order_by("name")
+        )
+
+
+class FranchiseRequestForm(FranchiseScopeForm):
+    franchisor = ModelChoiceField(
+        label="PCT to ask",
+        queryset=PCT.objects.none(),
+        help_text="A PCT holding the franchising freedom.",
+        empty_label="Choose a PCT",
+    )
+    field_order = ["franchisor"]
+
+    def __init__(self, *args: Any, receiver: PCT, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["all_services"].label = "What do you ask them to commission?"
+        self.fields["franchisor"].queryset = (  # type: ignore[attr-defined]
+            PCT.objects.filter(
+                grants__freedom__code=FreedomCode.FRANCHISING, grants__status=GrantStatus.ACTIVE
+            )
+            .exclude(pk=receiver.pk)
+            .order_by("name")
         )
 
 

@@ -180,8 +180,18 @@ class FranchiseStatus(models.TextChoices):
 LIVE_FRANCHISE = [FranchiseStatus.PROPOSED, FranchiseStatus.ACCEPTED, FranchiseStatus.APPROVED]
 
 
+class FranchiseInitiator(models.TextChoices):
+    FRANCHISOR = eligibility.Initiator.FRANCHISOR.value, "Proposed by the franchising PCT"
+    RECEIVER = eligibility.Initiator.RECEIVER.value, "Requested by the receiving PCT"
+
+
 class Franchise(models.Model):
-    """A freedoms PCT commissioning a service (or all services) for a poorer performer (§5)."""
+    """A freedoms PCT commissioning a service (or all services) for a poorer performer (§5).
+
+    Either side puts it forward (``initiator``): the franchising PCT proposes, or the poorer
+    PCT's approver asks for help. The other side's approver accepts or declines; then the
+    receiving PCT's SHA lead approves. ``proposed_by``/``proposed_at`` are whoever put it
+    forward; ``accepted_by`` the approver who answered."""
 
     franchisor = models.ForeignKey(
         "assurance.PCT", on_delete=models.PROTECT, related_name="franchises_held"
@@ -195,6 +205,9 @@ class Franchise(models.Model):
     ends_on = models.DateField()
     status = models.CharField(
         max_length=10, choices=FranchiseStatus.choices, default=FranchiseStatus.PROPOSED
+    )
+    initiator = models.CharField(
+        max_length=10, choices=FranchiseInitiator.choices, default=FranchiseInitiator.FRANCHISOR
     )
     proposed_by = models.ForeignKey(USER, null=True, on_delete=models.SET_NULL, related_name="+")
     proposed_at = models.DateTimeField()
@@ -236,6 +249,24 @@ class Franchise(models.Model):
     @property
     def scope(self) -> str:
         return "All services" if self.all_services else self.service
+
+    @property
+    def requested(self) -> bool:
+        """The receiving PCT asked for it (rather than the franchisor proposing it)."""
+        return self.initiator == FranchiseInitiator.RECEIVER
+
+    @property
+    def answering_pct_id(self) -> int:
+        """The PCT whose approver accepts or declines it: the side that did not put it forward."""
+        return self.franchisor_id if self.requested else self.receiver_id
+
+    @property
+    def status_label(self) -> str:
+        if self.requested and self.status == FranchiseStatus.PROPOSED:
+            return "Requested by receiving PCT"
+        if self.requested and self.status == FranchiseStatus.ACCEPTED:
+            return "Accepted by franchising PCT"
+        return self.get_status_display()
 
     def is_active_on(self, today: dt.date) -> bool:
         return self.status == FranchiseStatus.APPROVED and eligibility.is_active_on(
@@ -339,7 +370,10 @@ class PlanStatus(models.TextChoices):
 
 
 class Plan(models.Model):
-    """A recovery or development plan a publication requires (§2.2, §5)."""
+    """A recovery or development plan a publication requires (§2.2, §5).
+
+    ``publication`` is the latest version that requires it: a corrected version of the same
+    cycle that still requires the plan carries the row over (docs/decisions.md)."""
 
     pct = models.ForeignKey("assurance.PCT", on_delete=models.PROTECT, related_name="plans")
     publication = models.ForeignKey(
@@ -356,6 +390,7 @@ class Plan(models.Model):
     closed_by_publication = models.ForeignKey(
         "assurance.Publication", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    closed_reason = models.TextField(blank=True)
 
     class Meta:
         ordering = ["pct__name", "kind", "subject"]

@@ -81,6 +81,7 @@ class GrantSummary:
     escalated: int = 0
     support_packages: int = 0
     plans: int = 0
+    carried_plans: int = 0
     flagged_franchises: int = 0
     pcts_granted: list[int] = field(default_factory=list)
 
@@ -198,7 +199,7 @@ def grant_freedoms(
 
     _settle_designations(publication, tiers, now, summary)
     _update_standings(publication, results, today)
-    _require_plans(publication, results, summary)
+    _require_plans(publication, results, summary, by)
 
     by_pct = {r.pct_id: r.pct for r in results}
     _audit_many(
@@ -234,7 +235,8 @@ def grant_freedoms(
         obj=publication,
         label=(
             f"{summary.granted} grants, {summary.lapsed} lapsed, {summary.notices} notices, "
-            f"{summary.support_packages} support packages, {summary.plans} plans"
+            f"{summary.support_packages} support packages, {summary.plans} plans, "
+            f"{summary.carried_plans} plans carried over"
         ),
         cycle=publication.cycle,
     )
@@ -347,26 +349,115 @@ def _update_standings(publication: Publication, results: list, today: dt.date) -
         )
 
 
-def _require_plans(publication: Publication, results: list, summary: GrantSummary) -> None:
-    """Close plans of earlier publications; open the plans this one requires (§2.2, §5)."""
-    Plan.objects.filter(status__in=[PlanStatus.DRAFT, PlanStatus.AGREED]).exclude(
-        publication=publication
-    ).update(status=PlanStatus.CLOSED, closed_by_publication=publication)
+def _require_plans(
+    publication: Publication, results: list, summary: GrantSummary, by: User | None
+) -> None:
+    """Open the plans this publication requires and close those it does not (§2.2, §5).
+
+    A corrected version of the same cycle (a later version, §8) changes nothing that has
+    happened: an open plan whose subject it still requires is carried over — the same row,
+    moved to the new version, with its actions and its agreed status (a new title if the
+    rating or level in it changed) — and a plan it no longer requires is closed, saying so.
+    A later cycle's publication closes every earlier plan: next year's plans start afresh.
+    """
+    required = {
+        (result.pct_id, plan.subject): plan
+        for result in results
+        for plan in consequences.required_plans(_tier_result(result))
+    }
+    open_plans = (
+        Plan.objects.filter(status__in=[PlanStatus.DRAFT, PlanStatus.AGREED])
+        .exclude(publication=publication)
+        .select_related("publication")
+        .order_by("-publication__version", "pk")
+    )
     existing = set(Plan.objects.filter(publication=publication).values_list("pct_id", "subject"))
+    carried: list[Plan] = []
+    closing: dict[str, list[Plan]] = defaultdict(list)
+    for plan in open_plans:
+        key = (plan.pct_id, plan.subject)
+        earlier_version = (
+            plan.publication.cycle_id == publication.cycle_id
+            and plan.publication.version < publication.version
+        )
+        if earlier_version and key in required and key not in existing:
+            existing.add(key)  # the latest version's plan carries over
+            carried.append(plan)
+            continue
+        if earlier_version and key not in required:
+            reason = f"No longer required by {publication} (a corrected version)."
+        else:
+            reason = f"Replaced by the plans of {publication}."
+        closing[reason].append(plan)
+
+    Plan.objects.filter(pk__in=[p.pk for p in carried]).update(publication=publication)
+    entries = []
+    for plan in carried:
+        title = required[(plan.pct_id, plan.subject)].title
+        entries.append(
+            AuditEntry(
+                actor=by,
+                action="plan.carried_over",
+                object_type=plan._meta.label_lower,
+                object_id=plan.pk,
+                label=f"{title} carried over to {publication}"[:200],
+                cycle=publication.cycle,
+                pct_id=plan.pct_id,
+                field="publication",
+                old_value=str(plan.publication),
+                new_value=str(publication),
+            )
+        )
+        if title != plan.title:
+            Plan.objects.filter(pk=plan.pk).update(title=title)
+            entries.append(
+                AuditEntry(
+                    actor=by,
+                    action="plan.retitled",
+                    object_type=plan._meta.label_lower,
+                    object_id=plan.pk,
+                    label=f"{title}: as {publication} requires it"[:200],
+                    cycle=publication.cycle,
+                    pct_id=plan.pct_id,
+                    field="title",
+                    old_value=plan.title,
+                    new_value=title,
+                )
+            )
+    for reason, plans in closing.items():
+        Plan.objects.filter(pk__in=[p.pk for p in plans]).update(
+            status=PlanStatus.CLOSED, closed_by_publication=publication, closed_reason=reason
+        )
+        entries.extend(
+            AuditEntry(
+                actor=by,
+                action="plan.closed",
+                object_type=plan._meta.label_lower,
+                object_id=plan.pk,
+                label=f"{plan.title} closed"[:200],
+                cycle=publication.cycle,
+                pct_id=plan.pct_id,
+                old_value=plan.status,
+                new_value=PlanStatus.CLOSED,
+                reason=reason,
+            )
+            for plan in plans
+        )
+    _audit_many(entries)
     plans = [
         Plan(
-            pct_id=result.pct_id,
+            pct_id=pct_id,
             publication=publication,
             kind=plan.kind.value,
             subject=plan.subject,
             title=plan.title,
         )
-        for result in results
-        for plan in consequences.required_plans(_tier_result(result))
-        if (result.pct_id, plan.subject) not in existing
+        for (pct_id, _subject), plan in required.items()
+        if (pct_id, plan.subject) not in existing
     ]
     Plan.objects.bulk_create(plans)
     summary.plans = len(plans)
+    summary.carried_plans = len(carried)
 
 
 # --- Performance-management reviews ----------------------------------------------------
@@ -417,6 +508,59 @@ def _franchise_mail(franchise: Franchise, step: str, subject: str, to: list[str]
     )
 
 
+def _tier_of(pct: PCT) -> Tier | None:
+    """The PCT's tier from the latest confirmed publication, None before any (its standing)."""
+    standing = Standing.objects.filter(pct=pct).first()
+    return Tier(standing.tier) if standing else None
+
+
+def _put_forward(
+    *,
+    by: User,
+    franchisor: PCT,
+    receiver: PCT,
+    initiator: eligibility.Initiator,
+    service: str,
+    all_services: bool,
+    starts_on: dt.date,
+    ends_on: dt.date,
+    now: dt.datetime | None,
+) -> Franchise:
+    """Check a proposal or a request against the rules (§5) and save it, still to be
+    answered. The caller holds the lock on the receiving PCT's row."""
+    existing = [
+        eligibility.Agreement(f.service, f.all_services, f.starts_on, f.ends_on)
+        for f in Franchise.objects.filter(receiver=receiver, status__in=LIVE_FRANCHISE)
+    ]
+    problems = eligibility.franchise_problems(
+        eligibility.FranchiseProposal(
+            franchisor_id=franchisor.pk,
+            receiver_id=receiver.pk,
+            franchisor_holds_freedom=holds_freedom(franchisor, FreedomCode.FRANCHISING),
+            receiver_tier=_tier_of(receiver),
+            service=service,
+            all_services=all_services,
+            starts_on=starts_on,
+            ends_on=ends_on,
+            initiator=initiator,
+        ),
+        existing,
+    )
+    if problems:
+        raise ServiceError(problems=problems)
+    return Franchise.objects.create(
+        franchisor=franchisor,
+        receiver=receiver,
+        initiator=initiator.value,
+        service="" if all_services else service.strip(),
+        all_services=all_services,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        proposed_by=by,
+        proposed_at=now or timezone.now(),
+    )
+
+
 @transaction.atomic
 def propose_franchise(
     *,
@@ -435,35 +579,16 @@ def propose_franchise(
     # Lock the receiving PCT's row: two proposals for it are checked one after the other.
     receiver = PCT.objects.select_for_update().select_related("sha").get(pk=receiver.pk)
     franchisor = by.pct
-    standing = Standing.objects.filter(pct=receiver).first()
-    existing = [
-        eligibility.Agreement(f.service, f.all_services, f.starts_on, f.ends_on)
-        for f in Franchise.objects.filter(receiver=receiver, status__in=LIVE_FRANCHISE)
-    ]
-    problems = eligibility.franchise_problems(
-        eligibility.FranchiseProposal(
-            franchisor_id=franchisor.pk,
-            receiver_id=receiver.pk,
-            franchisor_holds_freedom=holds_freedom(franchisor, FreedomCode.FRANCHISING),
-            receiver_tier=Tier(standing.tier) if standing else None,
-            service=service,
-            all_services=all_services,
-            starts_on=starts_on,
-            ends_on=ends_on,
-        ),
-        existing,
-    )
-    if problems:
-        raise ServiceError(problems=problems)
-    franchise = Franchise.objects.create(
+    franchise = _put_forward(
+        by=by,
         franchisor=franchisor,
         receiver=receiver,
-        service="" if all_services else service.strip(),
+        initiator=eligibility.Initiator.FRANCHISOR,
+        service=service,
         all_services=all_services,
         starts_on=starts_on,
         ends_on=ends_on,
-        proposed_by=by,
-        proposed_at=now or timezone.now(),
+        now=now,
     )
     record(
         actor=by,
@@ -482,12 +607,75 @@ def propose_franchise(
     return franchise
 
 
+@transaction.atomic
+def request_franchise(
+    *,
+    by: User,
+    franchisor: PCT,
+    service: str,
+    all_services: bool,
+    starts_on: dt.date,
+    ends_on: dt.date,
+    now: dt.datetime | None = None,
+) -> Franchise:
+    """A poorer PCT asks a top PCT for help (issue 12; the record: "from a poorer PCT
+    requesting help to commission an individual service to a top PCT stepping in").
+
+    The approver of a PCT in the support or on-notice tier names a PCT holding the
+    franchising freedom; that PCT's approver accepts or declines, then the receiving PCT's
+    SHA lead approves, as for a proposal. The same rules as a proposal (§5) apply."""
+    if not by.is_pct_approver or by.pct_id is None:
+        raise _refuse("Only your PCT's approver can ask another PCT for a franchise.")
+    # Lock the receiving PCT's row, as a proposal does: its live franchises are checked.
+    receiver = PCT.objects.select_for_update().select_related("sha").get(pk=by.pct_id)
+    franchise = _put_forward(
+        by=by,
+        franchisor=franchisor,
+        receiver=receiver,
+        initiator=eligibility.Initiator.RECEIVER,
+        service=service,
+        all_services=all_services,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        now=now,
+    )
+    record(
+        actor=by,
+        action="franchise.requested",
+        obj=franchise,
+        label=f"{receiver} asked {franchisor} to franchise {franchise.scope}",
+        pct=receiver,
+        new=FranchiseStatus.PROPOSED,
+    )
+    _franchise_mail(
+        franchise,
+        "requested",
+        f"{receiver} asks {franchisor} to franchise {franchise.scope}",
+        pct_people(franchisor, approvers_only=True),
+    )
+    return franchise
+
+
 def _locked(franchise: Franchise) -> Franchise:
     return (
         Franchise.objects.select_for_update()
         .select_related("franchisor", "receiver", "receiver__sha")
         .get(pk=franchise.pk)
     )
+
+
+def _recheck(franchise: Franchise) -> None:
+    """Refuse a step if tiers changed since the franchise was put forward (issue 12): the
+    receiving PCT must still be in the support or on-notice tier, the franchisor must still
+    hold the franchising freedom. Nothing is saved when it refuses."""
+    problems = eligibility.franchise_step_problems(
+        receiver=str(franchise.receiver),
+        receiver_tier=_tier_of(franchise.receiver),
+        franchisor=str(franchise.franchisor),
+        franchisor_holds_freedom=holds_freedom(franchise.franchisor, FreedomCode.FRANCHISING),
+    )
+    if problems:
+        raise ServiceError(problems=problems)
 
 
 def _step(franchise: Franchise, by: User, action: str, old: str, reason: str = "") -> None:
@@ -509,20 +697,24 @@ def accept_franchise(
 ) -> Franchise:
     """The receiving PCT's approver accepts a proposed franchise."""
     franchise = _locked(franchise)
-    if not (by.is_pct_approver and by.pct_id == franchise.receiver_id):
+    if not (by.is_pct_approver and by.pct_id == franchise.answering_pct_id):
+        if franchise.requested:
+            raise _refuse(f"Only {franchise.franchisor}'s approver can accept this request.")
         raise _refuse("Only the receiving PCT's approver can accept a franchise.")
     if franchise.status != FranchiseStatus.PROPOSED:
         raise _refuse("Only a proposed franchise can be accepted.")
+    _recheck(franchise)
     franchise.status = FranchiseStatus.ACCEPTED
     franchise.accepted_by = by
     franchise.accepted_at = now or timezone.now()
     franchise.save(update_fields=["status", "accepted_by", "accepted_at"])
     _step(franchise, by, "accepted", FranchiseStatus.PROPOSED)
+    asker = franchise.receiver if franchise.requested else franchise.franchisor
     _franchise_mail(
         franchise,
         "accepted",
         f"Franchise for {franchise.receiver} accepted: SHA approval needed",
-        sha_leads(franchise.receiver.sha) + pct_people(franchise.franchisor),
+        sha_leads(franchise.receiver.sha) + pct_people(asker),
     )
     return franchise
 
@@ -536,9 +728,8 @@ def approve_franchise(
     if not (by.is_sha_lead and by.sha_id == franchise.receiver.sha_id):
         raise _refuse("Only the receiving PCT's SHA lead can approve a franchise.")
     if franchise.status != FranchiseStatus.ACCEPTED:
-        raise _refuse("Only a franchise the receiving PCT has accepted can be approved.")
-    if not holds_freedom(franchise.franchisor, FreedomCode.FRANCHISING):
-        raise _refuse(f"{franchise.franchisor} no longer holds the franchising freedom.")
+        raise _refuse("Only a franchise both PCTs have accepted can be approved.")
+    _recheck(franchise)
     franchise.status = FranchiseStatus.APPROVED
     franchise.approved_by = by
     franchise.approved_at = now or timezone.now()
@@ -551,6 +742,23 @@ def approve_franchise(
         pct_people(franchise.receiver) + pct_people(franchise.franchisor),
     )
     return franchise
+
+
+def can_request_franchise(user: User, standing: Standing | None) -> bool:
+    """Whether the user may ask another PCT for a franchise: its approver, while the PCT is
+    in the support or on-notice tier (request_franchise says why not, if asked anyway)."""
+    return bool(
+        user.is_pct_approver and standing is not None and standing.tier != Tier.FREEDOMS.value
+    )
+
+
+def can_answer_franchise(franchise: Franchise, user: User) -> bool:
+    """Whether the user is the approver who accepts or declines it now."""
+    return (
+        franchise.status == FranchiseStatus.PROPOSED
+        and user.is_pct_approver
+        and user.pct_id == franchise.answering_pct_id
+    )
 
 
 def can_end_franchise(franchise: Franchise, user: User) -> bool:
@@ -590,13 +798,10 @@ def _stop(
 
 @transaction.atomic
 def decline_franchise(franchise: Franchise, *, by: User, reason: str) -> Franchise:
-    """The receiving approver (when proposed) or SHA lead (when accepted) says no, with a reason."""
+    """The approver asked (when proposed or requested) or the receiving SHA lead (when
+    accepted) says no, with a reason."""
     franchise = _locked(franchise)
-    allowed = (
-        franchise.status == FranchiseStatus.PROPOSED
-        and by.is_pct_approver
-        and by.pct_id == franchise.receiver_id
-    ) or (
+    allowed = can_answer_franchise(franchise, by) or (
         franchise.status == FranchiseStatus.ACCEPTED
         and by.is_sha_lead
         and by.sha_id == franchise.receiver.sha_id

@@ -7,6 +7,7 @@ app_name = "freedoms"
 urlpatterns = [
     path("", views.my_freedoms, name="mine"),
     path("franchises/new/", views.franchise_propose, name="franchise_propose"),
+    path("franchises/request/", views.franchise_request, name="franchise_request"),
     path("franchises/<int:pk>/", views.franchise_detail, name="franchise_detail"),
     path("franchises/<int:pk>/<slug:step>/", views.franchise_step, name="franchise_step"),
     path("budgets/new/", views.budget_new, name="budget_new"),

@@ -16,6 +16,7 @@ from freedoms.forms import (
     BudgetProposalForm,
     DecisionForm,
     FranchiseProposalForm,
+    FranchiseRequestForm,
     FundApplicationForm,
     GrantNotesForm,
     PlanActionForm,
@@ -33,6 +34,7 @@ def my_freedoms(request: HttpRequest) -> HttpResponse:
     pct = access.require_pct_user(request.user)
     today = timezone.localdate()
     context = {"pct": pct, "today": today, **queries.pct_overview(pct, today)}
+    context["can_request"] = services.can_request_franchise(request.user, context["standing"])
     context["fund"] = InnovationFund.objects.order_by("-financial_year").first()
     return render(request, "freedoms/my_freedoms.html", context)
 
@@ -55,6 +57,23 @@ def franchise_propose(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
+def franchise_request(request: HttpRequest) -> HttpResponse:
+    pct = access.require_pct_approver(request.user)
+    form = FranchiseRequestForm(request.POST or None, receiver=pct)
+    if request.method == "POST" and form.is_valid():
+        try:
+            franchise = services.request_franchise(by=request.user, **form.cleaned_data)
+        except ServiceError as refused:
+            form.add_service_error(refused)
+        else:
+            messages.success(request, f"Request sent to {franchise.franchisor}.")
+            return redirect("freedoms:franchise_detail", pk=franchise.pk)
+    status = 400 if form.errors else 200
+    return render(request, "freedoms/franchise_request.html", {"form": form}, status=status)
+
+
+@login_required
 @require_GET
 def franchise_detail(request: HttpRequest, pk: int) -> HttpResponse:
     franchise = access.get_franchise_for_user(request.user, pk)
@@ -65,6 +84,7 @@ def _franchise_page(request: HttpRequest, franchise, reason_form, status: int = 
     context = {
         "franchise": franchise,
         "reason_form": reason_form,
+        "can_answer": services.can_answer_franchise(franchise, request.user),
         "can_end": services.can_end_franchise(franchise, request.user),
         "active_now": franchise.is_active_on(timezone.localdate()),
     }
@@ -309,7 +329,8 @@ def publication_confirm(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(
             request,
             f"{publication} confirmed: {summary.granted} grants, {summary.notices} notices, "
-            f"{summary.support_packages} support packages, {summary.plans} plans.",
+            f"{summary.support_packages} support packages, {summary.plans} new plans, "
+            f"{summary.carried_plans} carried over.",
         )
     return redirect("freedoms:overview")
 

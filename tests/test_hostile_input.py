@@ -90,7 +90,9 @@ def test_no_get_with_hostile_values_is_a_server_error_or_changes_anything(world)
     assert not problems, "\n".join(problems)
 
 
-@pytest.mark.parametrize("value", HOSTILE_TEXT, ids=repr)
+@pytest.mark.parametrize(
+    "value", HOSTILE_TEXT, ids=["nul", "10kB", "abc", "1e20", "year-1", "unicode"]
+)
 def test_no_post_with_hostile_values_is_a_server_error(world, value):  # noqa: F811
     clients: dict[str, Any] = {}
     for role in ROLES:

@@ -118,6 +118,8 @@ GET: dict[str, tuple[Callable[[W], list[Any]], dict[str, Any]]] = {
     "publications:xlsx": (lambda w: [w.publication.pk], public()),
     "publications:league_table_pdf": (lambda w: [w.publication.pk], public()),
     "publications:improvement": (lambda w: [w.publication.pk], public()),
+    # "Find my PCT" redirects to the report; without a code it is 404 for everyone.
+    "publications:find": (lambda w: [w.publication.pk], public(404)),
     "publications:pct_report": (lambda w: [w.publication.pk, w.camden.code], public()),
     "publications:pct_report_pdf": (lambda w: [w.publication.pk, w.camden.code], public()),
     # Self-assessment (§3 phase 1; §6 people).
@@ -151,6 +153,9 @@ GET: dict[str, tuple[Callable[[W], list[Any]], dict[str, Any]]] = {
     # Freedoms (§5): PCT pages for PCT staff, SHA pages for SHA staff, DH pages for DH.
     "freedoms:mine": (lambda w: [], only(PCT_ROLES, other=403)),
     "freedoms:franchise_propose": (lambda w: [], only(PCT_ROLES, other=403)),
+    # Asking for a franchise is the approver's step (issue 12); Ann may see the page, and
+    # is refused on sending (Camden is in the freedoms tier).
+    "freedoms:franchise_request": (lambda w: [], only({"ann"}, other=403)),
     # A franchise is seen by both PCTs, their SHAs and DH; not by another SHA.
     "freedoms:franchise_detail": (
         lambda w: [w.franchise.pk],
@@ -379,6 +384,18 @@ POST: dict[str, tuple[Callable, Callable, set[str], str | None]] = {
         },
         {"alice", "ann", "bob"},
         "alice",
+    ),
+    "freedoms:franchise_request": (
+        lambda w: [],
+        lambda w: {
+            "franchisor": w.camden.pk,
+            "all_services": "false",
+            "service": "Podiatry",
+            "starts_on": "2010-10-01",
+            "ends_on": "2011-03-31",
+        },
+        set(),  # only a support or on-notice PCT's approver asks; none of the cast is
+        None,  # (tests/freedoms/test_views.py: Durham's approver asks Camden)
     ),
     "freedoms:franchise_step": (
         lambda w: [w.franchise.pk, "accept"],

@@ -32,3 +32,9 @@ def test_no_page_uses_inline_script_or_style(client, alice, reference_data):
 def test_forms_carry_a_csrf_token(client, reference_data):
     html = client.get(reverse("login")).content.decode()
     assert 'name="csrfmiddlewaretoken"' in html
+
+
+def test_html_responses_are_compressed(client, reference_data):
+    response = client.get("/registry/", headers={"Accept-Encoding": "gzip"})
+    assert response.status_code == 200
+    assert response["Content-Encoding"] == "gzip"

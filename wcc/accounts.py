@@ -29,11 +29,18 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import views as auth_views
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import (
+    AuthenticationForm,
+    PasswordChangeForm,
+    PasswordResetForm,
+    SetPasswordForm,
+)
 from django.core import signing
 from django.core.cache import cache
 from django.core.validators import MaxLengthValidator
 from django.http import HttpRequest, HttpResponse
+
+from wcc.forms import NHSBoundField
 
 KNOWN_COOKIE = "wcc_known_accounts"
 KNOWN_SALT = "wcc.accounts.known"
@@ -47,6 +54,14 @@ THROTTLED_MESSAGE = (
 
 
 class LoginForm(AuthenticationForm):
+    bound_field_class = NHSBoundField
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "invalid_login": "Enter the email address and password of your account. The password "
+        "is case-sensitive.",
+        "inactive": "This account has been switched off. Ask your organisation's WCC lead.",
+    }
+
     """Django's form, but a username over the field's length is an error, not a lookup.
 
     ``AuthenticationForm`` sets ``max_length`` after creating the field, so no validator
@@ -57,12 +72,70 @@ class LoginForm(AuthenticationForm):
     def __init__(self, request: HttpRequest | None = None, *args: Any, **kwargs: Any) -> None:
         super().__init__(request, *args, **kwargs)
         field = self.fields["username"]
-        field.validators.append(MaxLengthValidator(field.max_length))
+        field.validators.append(MaxLengthValidator(getattr(field, "max_length", None) or 254))
+        field.error_messages["required"] = "Enter your email address"
+        self.fields["password"].error_messages["required"] = "Enter your password"
+
+
+def _nhs_wording(form: Any, required: dict[str, str]) -> None:
+    for name, message in required.items():
+        form.fields[name].error_messages["required"] = message
+
+
+class NHSPasswordChangeForm(PasswordChangeForm):
+    """Change password, NHS.UK-styled, with NHS-style messages."""
+
+    bound_field_class = NHSBoundField
+    error_messages = {
+        **PasswordChangeForm.error_messages,
+        "password_incorrect": "Your current password is not right. Enter it again.",
+        "password_mismatch": "The new passwords do not match. Enter the same password twice.",
+    }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _nhs_wording(
+            self,
+            {
+                "old_password": "Enter your current password",
+                "new_password1": "Enter a new password",
+                "new_password2": "Enter the new password again",
+            },
+        )
+
+
+class NHSSetPasswordForm(SetPasswordForm):
+    bound_field_class = NHSBoundField
+    error_messages = {
+        **SetPasswordForm.error_messages,
+        "password_mismatch": "The new passwords do not match. Enter the same password twice.",
+    }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _nhs_wording(
+            self,
+            {
+                "new_password1": "Enter a new password",
+                "new_password2": "Enter the new password again",
+            },
+        )
+
+
+class NHSPasswordResetForm(PasswordResetForm):
+    bound_field_class = NHSBoundField
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["email"].error_messages.update(
+            required="Enter your email address",
+            invalid="Enter an email address in the right format, like name@example.nhs.uk",
+        )
 
 
 def client_address(request: HttpRequest) -> str:
     """The address failures are counted against (an IPv6 /64 counts as one)."""
-    address = request.META.get("REMOTE_ADDR", "")
+    address = str(request.META.get("REMOTE_ADDR", ""))
     if getattr(settings, "BEHIND_PROXY", False):
         forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
         if forwarded.strip():
@@ -97,7 +170,8 @@ def _recent(address: str, now: float) -> dict[str, float]:
 
 
 def is_limited(address: str, now: float | None = None) -> bool:
-    return len(_recent(address, now or time.time())) >= settings.LOGIN_ADDRESS_ACCOUNT_LIMIT
+    limit: int = settings.LOGIN_ADDRESS_ACCOUNT_LIMIT
+    return len(_recent(address, now or time.time())) >= limit
 
 
 def record_failure(address: str, username: str, now: float | None = None) -> None:

@@ -506,3 +506,12 @@ def published_results_of(pct_id: int) -> QuerySet[PublishedResult]:
         .select_related("publication__cycle")
         .order_by("-publication__cycle__year_label")
     )
+
+
+def pct_choices(publication: Publication) -> list[tuple[str, str]]:
+    """(code, name) of every PCT ranked in the publication, by name, for "find my PCT"."""
+    return list(
+        PublishedResult.objects.filter(publication=publication)
+        .order_by("pct__name")
+        .values_list("pct__code", "pct__name")
+    )

@@ -57,6 +57,11 @@ REVIEW_INTERVAL_MONTHS: Mapping[Regime, int] = {
 DEVELOPMENT_THRESHOLD = 3
 
 
+# A required plan's subject keys its plan row: "notice", "governance:finance", "competency:6".
+NOTICE_SUBJECT = "notice"
+GOVERNANCE_SUBJECT = "governance:"
+
+
 class PlanKind(StrEnum):
     RECOVERY = "recovery"
     DEVELOPMENT = "development"
@@ -79,6 +84,11 @@ class RequiredPlan:
     subject: str
     title: str
 
+    @property
+    def about(self) -> str:
+        """The governance area or competency number the plan is for ("" for a notice)."""
+        return self.subject.partition(":")[2]
+
 
 @dataclass(frozen=True)
 class Consequences:
@@ -98,14 +108,14 @@ def required_plans(result: TierResult) -> tuple[RequiredPlan, ...]:
     """
     plans: list[RequiredPlan] = []
     if result.tier is Tier.NOTICE:
-        plans.append(RequiredPlan(PlanKind.RECOVERY, "notice", "Recovery plan: on notice"))
+        plans.append(RequiredPlan(PlanKind.RECOVERY, NOTICE_SUBJECT, "Recovery plan: on notice"))
     for area in GOVERNANCE_AREAS:
         rating = result.governance.get(area, "")
         if rating in {"amber", "red"}:
             plans.append(
                 RequiredPlan(
                     PlanKind.RECOVERY,
-                    f"governance:{area}",
+                    f"{GOVERNANCE_SUBJECT}{area}",
                     f"Recovery plan: {GOVERNANCE_LABELS[area].lower()} governance ({rating})",
                 )
             )
@@ -151,34 +161,51 @@ FREEDOM_TITLES: Mapping[FreedomCode, str] = dict(
 )
 
 
+def _listed(items: list[str]) -> str:
+    """ "2", "2 and 5", "2, 5 and 6"."""
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
+
+
 def what_follows(
     tier: Tier, *, governance: Mapping[str, str], levels: Mapping[int, int]
 ) -> list[str]:
-    """What a tier means for the PCT (domain brief §5), in plain sentences."""
+    """What a tier means for the PCT (domain brief §5), in plain sentences.
+
+    The plans promised are written from :func:`required_plans`, the one source: a PCT is
+    told of exactly the plans confirming its publication opens, and told plainly when its
+    support package brings no development plan (issue 12).
+    """
+    plans = required_plans(
+        TierResult(tier, governance, {str(number): level for number, level in levels.items()})
+    )
     lines = [f"Performance management: {REGIME_BY_TIER[tier]} review by the SHA."]
-    if tier == Tier.FREEDOMS:
+    if tier is Tier.FREEDOMS:
         lines.append("The seven freedoms: " + "; ".join(FREEDOM_TITLES.values()) + ".")
-    elif tier == Tier.NOTICE:
-        lines.append(
-            "On notice that performance must improve this year: a recovery plan (actions, "
-            "owners, due dates) agreed with the SHA; at the next cycle the notice is "
-            "discharged or escalated."
-        )
-    else:
-        below = [str(n) for n, level in sorted(levels.items()) if level < DEVELOPMENT_THRESHOLD]
-        lines.append(
-            "Support package: a development plan against "
-            + (
-                f"competenc{'y' if len(below) == 1 else 'ies'} {', '.join(below)}"
-                if below
-                else "the competencies"
+    elif tier is Tier.NOTICE:
+        if any(plan.subject == NOTICE_SUBJECT for plan in plans):
+            lines.append(
+                "On notice that performance must improve this year: a recovery plan (actions, "
+                "owners, due dates) agreed with the SHA; at the next cycle the notice is "
+                "discharged or escalated."
             )
-            + (" (below level 3)." if below else ".")
-        )
-    concerns = [a for a in GOVERNANCE_AREAS if governance.get(a) in ("amber", "red")]
-    if concerns:
+    else:
+        competencies = [plan.about for plan in plans if plan.kind is PlanKind.DEVELOPMENT]
+        if competencies:
+            lines.append(
+                "Support package: a development plan agreed with the SHA for "
+                f"competenc{'y' if len(competencies) == 1 else 'ies'} {_listed(competencies)} "
+                f"(below level {DEVELOPMENT_THRESHOLD})."
+            )
+        else:
+            lines.append(
+                f"Support package: no competency is below level {DEVELOPMENT_THRESHOLD}, "
+                "so no development plan is required."
+            )
+    areas = [plan.about for plan in plans if plan.subject.startswith(GOVERNANCE_SUBJECT)]
+    if areas:
         lines.append(
-            f"Governance ({', '.join(f'{a} {governance[a]}' for a in concerns)}): a recovery "
-            "plan agreed with the SHA, which performance-manages its delivery."
+            f"Governance ({', '.join(f'{area} {governance[area]}' for area in areas)}): a "
+            f"recovery plan{' for each' if len(areas) > 1 else ''}, agreed with the SHA, "
+            "which performance-manages its delivery."
         )
     return lines

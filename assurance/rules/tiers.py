@@ -22,7 +22,7 @@ The rules (§4, numbers from the cycle's settings, :class:`RuleSettings`):
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
@@ -170,6 +170,29 @@ def overall_mark(result: PCTResult, competency_count: int) -> Decimal:
     return (governance + competencies).quantize(TWO_PLACES, rounding=ROUND_HALF_UP)
 
 
+#: §4 [rule]: freedoms need every competency at this level or above.
+FREEDOMS_MIN_LEVEL = 3
+
+
+def _numbers(numbers: Sequence[int]) -> str:
+    """ "competency 4", "competencies 1, 2 and 5"."""
+    if len(numbers) == 1:
+        return f"competency {numbers[0]}"
+    return f"competencies {', '.join(map(str, numbers[:-1]))} and {numbers[-1]}"
+
+
+def _by_level(levels: Mapping[int, int], keep: Callable[[int], bool]) -> str:
+    """The competencies whose level ``keep`` picks, said once per level, lowest first:
+    "competencies 1 and 7 at level 1, competencies 2, 3 and 5 at level 2"."""
+    grouped: dict[int, list[int]] = {}
+    for number, level in sorted(levels.items()):
+        if keep(level):
+            grouped.setdefault(level, []).append(number)
+    return ", ".join(
+        f"{_numbers(numbers)} at level {level}" for level, numbers in sorted(grouped.items())
+    )
+
+
 def freedoms_shortfalls(result: PCTResult, settings: RuleSettings) -> list[str]:
     """Why a PCT is not eligible for freedoms (empty when it is)."""
     reasons = [
@@ -177,11 +200,12 @@ def freedoms_shortfalls(result: PCTResult, settings: RuleSettings) -> list[str]:
         for area in GOVERNANCE_AREAS
         if result.governance[area] != "green"
     ]
-    reasons += [
-        f"competency {number} at level {level}: not eligible for freedoms (every competency needs level 3)"
-        for number, level in sorted(result.competency_levels.items())
-        if level < 3
-    ]
+    below = _by_level(result.competency_levels, lambda level: level < FREEDOMS_MIN_LEVEL)
+    if below:
+        reasons.append(
+            f"{below}: not eligible for freedoms "
+            f"(every competency needs level {FREEDOMS_MIN_LEVEL})"
+        )
     fours = sum(1 for level in result.competency_levels.values() if level == MAX_LEVEL)
     if fours < settings.min_level_four:
         reasons.append(
@@ -208,11 +232,9 @@ def notice_risks(result: PCTResult) -> list[str]:
         for area in GOVERNANCE_AREAS
         if result.governance[area] == "red"
     ]
-    reasons += [
-        f"competency {number} at level 1: at risk of notice"
-        for number, level in sorted(result.competency_levels.items())
-        if level == 1
-    ]
+    ones = _by_level(result.competency_levels, lambda level: level == 1)
+    if ones:
+        reasons.append(f"{ones}: at risk of notice")
     return reasons
 
 

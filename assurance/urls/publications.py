@@ -16,6 +16,7 @@ urlpatterns = [
     path("<int:pk>/league-table.xlsx", views.league_table_export, {"fmt": "xlsx"}, name="xlsx"),
     path("<int:pk>/league-table.pdf", views.document, name="league_table_pdf"),
     path("<int:pk>/improvement/", views.improvement, name="improvement"),
+    path("<int:pk>/find/", views.find_pct, name="find"),
     path("<int:pk>/pcts/<str:code>/", views.pct_report, name="pct_report"),
     path("<int:pk>/pcts/<str:code>/report.pdf", views.document, name="pct_report_pdf"),
 ]

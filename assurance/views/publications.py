@@ -201,6 +201,7 @@ def _table_context(request: HttpRequest, pk: int, *, paginate: bool = True) -> d
         "per_sha": per_sha,
         "groups": SimpleLazyObject(lambda: league.by_sha(rows) if per_sha else []),
         "shas": SHA.objects.order_by("name"),
+        "pct_choices": SimpleLazyObject(lambda: league.pct_choices(publication)),
         "tiers": Tier.choices,
         "query": filters.as_query(),
         "page_query": page_query,
@@ -227,8 +228,11 @@ def _page_number(request: HttpRequest, publication: Publication, filters: league
         number = 1
     if number > 1:
         key = f"league-count:{publication.pk}:{filters.sha}:{filters.tier}"
-        count = cache.get_or_set(
-            key, lambda: league.league_rows(publication, filters).count(), LEAGUE_CACHE_SECONDS
+        count = int(
+            cache.get_or_set(
+                key, lambda: league.league_rows(publication, filters).count(), LEAGUE_CACHE_SECONDS
+            )
+            or 0
         )
         number = min(number, max(1, -(-count // LEAGUE_PAGE_SIZE)))
     return str(number)
@@ -342,3 +346,11 @@ def improvement(request: HttpRequest, pk: int) -> HttpResponse:
             "rows": league.improvements(page.object_list),
         },
     )
+
+
+@require_GET
+def find_pct(request: HttpRequest, pk: int) -> HttpResponse:
+    """ "Find my PCT" on the league table: straight to that PCT's report (works without JS)."""
+    publication = access.get_publication_for_user(request.user, pk)
+    result = access.get_result_for_user(request.user, publication, request.GET.get("code", "")[:8])
+    return redirect("publications:pct_report", pk=publication.pk, code=result.pct.code)

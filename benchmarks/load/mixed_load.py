@@ -40,6 +40,9 @@ from benchmarks.gunicorn import serve  # noqa: E402
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "wcc.settings")
 os.environ.setdefault("SECRET_KEY", "benchmark-only-" + "x" * 40)
+# As benchmarks/gunicorn.py serves: DEBUG is off by default now, and the PDFs rendered here
+# would otherwise need a collectstatic manifest.
+os.environ.setdefault("WCC_PLAIN_STATIC", "1")
 
 VERSION = re.compile(r'id="c(\d+)-version" value="(\d+)"')
 EDIT_CYCLE, SCORE_CYCLE, READ_CYCLE = "2041/42", "2040/41", "2039/40"
@@ -102,7 +105,10 @@ def prepare(editors: int, assessors_per_sha: int) -> dict:
         m.SelfAssessment.objects.filter(cycle=edit_cycle).delete()
         m.AuditEntry.objects.filter(cycle=edit_cycle).delete()
         editor_sessions = []
-        for i, pct in enumerate(pcts[:editors]):
+        # One editor per PCT; past the last PCT, round again (open_loop.py gives editors who
+        # share a PCT different competencies).
+        for i in range(editors):
+            pct = pcts[i % len(pcts)]
             user, _ = m.User.objects.get_or_create(
                 email=f"load.editor{i}@example.nhs.uk",
                 defaults={"full_name": f"Editor {i}", "role": m.Role.PCT_STAFF, "pct": pct},

@@ -157,6 +157,7 @@ def publish(dh: m.User) -> None:
     """Compute a publication for every cycle but the last (which stays in calibration),
     oldest first so each has its previous cycle's ranks: the real service, no PDFs."""
     from assurance.services import publication as publishing
+    from assurance.services import publication_worker as worker
 
     for cycle in m.Cycle.objects.order_by("year_label")[: m.Cycle.objects.count() - 1]:
         if cycle.publications.exists():
@@ -167,11 +168,11 @@ def publish(dh: m.User) -> None:
         started = time.perf_counter()
         with transaction.atomic():
             publication, _ = publishing.start_publication(cycle, dh)
-        publishing.compute_publication(publication.pk)
+        worker.compute_publication(publication.pk)
         # PDFs are not rendered at this scale: their documents are marked done so that the
         # real finish step completes the version (and the next cycle gets previous ranks).
         publication.documents.update(status=m.DocumentStatus.DONE)
-        assert publishing.finish_publication(publication.pk) == m.PublicationStatus.COMPLETE
+        assert worker.finish_publication(publication.pk) == m.PublicationStatus.COMPLETE
         m.Phase.objects.filter(cycle=cycle, kind=m.PhaseKind.PUBLICATION).update(
             status=m.PhaseStatus.CLOSED
         )

@@ -18,7 +18,7 @@ from assurance import models as m
 from assurance import tasks
 from assurance.queries import self_assessment as sa_queries
 from assurance.queries.panel_items import panel_items
-from assurance.services import publication as publication_service
+from assurance.services import publication_worker as publication_service
 from assurance.services import self_assessment as sa_service
 from freedoms.catalogue import load_catalogue
 from freedoms.models import Franchise, FranchiseStatus, Grant

@@ -6,15 +6,18 @@ import datetime as dt
 from decimal import Decimal
 
 from assurance.rules.consequences import Regime
+from assurance.rules.problems import Problem
 from assurance.rules.tiers import Tier
 from freedoms.eligibility import (
     Agreement,
     FranchiseProposal,
+    Initiator,
     NoticeOutcome,
     QueueEntry,
     add_months,
     budget_problems,
     franchise_problems,
+    franchise_step_problems,
     fund_can_approve,
     fund_queue_order,
     is_due_by_end_of_month,
@@ -154,3 +157,63 @@ def test_the_fund_queue_lists_freedom_holders_first_then_oldest():
         QueueEntry(4, True, t + dt.timedelta(days=1)),
     ]
     assert fund_queue_order(entries) == [4, 2, 3, 1]
+
+
+# --- A poorer PCT asking for help, and the checks at each later step (issue 12) -----------
+
+
+def test_a_request_names_its_problems_for_the_pct_asking():
+    asked = {"initiator": Initiator.RECEIVER}
+    assert franchise_problems(proposal(**asked), []) == []
+    assert franchise_problems(proposal(**asked, franchisor_holds_freedom=False), []) == [
+        Problem(
+            "franchisor",
+            "The PCT you named does not hold the franchising freedom: ask a PCT that does.",
+        )
+    ]
+    (freedoms,) = franchise_problems(proposal(**asked, receiver_tier=Tier.FREEDOMS), [])
+    assert freedoms.field == "" and freedoms.message.startswith("Your PCT is in the freedoms")
+    (untiered,) = franchise_problems(proposal(**asked, receiver_tier=None), [])
+    assert untiered.message.startswith("Your PCT has no confirmed tier")
+    assert franchise_problems(proposal(**asked, receiver_id=1), []) == [
+        Problem("franchisor", "A PCT cannot franchise its own services.")
+    ]
+
+
+def test_a_request_meets_the_same_date_rules_as_a_proposal():
+    existing = [Agreement("", True, D(2010, 4, 1), D(2011, 3, 31))]
+    problems = franchise_problems(
+        proposal(initiator=Initiator.RECEIVER, all_services=True, service=""), existing
+    )
+    assert "at most one" in messages(problems)[0]
+
+
+def step(**kw):
+    values = {
+        "receiver": "Islington",
+        "receiver_tier": Tier.NOTICE,
+        "franchisor": "Camden",
+        "franchisor_holds_freedom": True,
+    }
+    return franchise_step_problems(**{**values, **kw})
+
+
+def test_a_later_step_goes_ahead_while_the_receiver_is_in_support_or_on_notice():
+    assert step() == []
+    assert step(receiver_tier=Tier.SUPPORT) == []
+
+
+def test_a_later_step_is_refused_once_the_receiver_is_in_the_freedoms_tier_or_untiered():
+    assert messages(step(receiver_tier=Tier.FREEDOMS)) == [
+        "Islington is now in the freedoms tier: only a PCT in the support or on-notice tier "
+        "can be franchised, so this franchise cannot go ahead."
+    ]
+    assert messages(step(receiver_tier=None)) == [
+        "Islington has no confirmed tier, so this franchise cannot go ahead."
+    ]
+
+
+def test_a_later_step_is_refused_once_the_franchisor_has_lost_the_freedom():
+    assert messages(step(franchisor_holds_freedom=False)) == [
+        "Camden no longer holds the franchising freedom."
+    ]

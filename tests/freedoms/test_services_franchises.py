@@ -8,8 +8,9 @@ import pytest
 from django.core import mail
 
 from assurance.models import AuditEntry, Role
+from assurance.rules.problems import Problem
 from assurance.services.errors import ServiceError
-from freedoms.models import Franchise, FranchiseStatus
+from freedoms.models import Franchise, FranchiseInitiator, FranchiseStatus, Standing
 from freedoms.queries import sha_approvals
 from freedoms.services import (
     accept_franchise,
@@ -18,8 +19,9 @@ from freedoms.services import (
     end_franchise,
     keep_flagged_franchise,
     propose_franchise,
+    request_franchise,
 )
-from tests.factories import pct_user
+from tests.factories import CycleFactory, pct_user
 from tests.freedoms.factories import confirmed
 
 START, END = dt.date(2010, 10, 1), dt.date(2011, 9, 30)
@@ -167,3 +169,177 @@ def test_the_sha_lead_can_keep_a_flagged_franchise_with_a_reason(tiers, alice, l
     keep_flagged_franchise(franchise, by=lena, reason="Delivery is on track")
     franchise.refresh_from_db()
     assert not franchise.needs_sha_review
+
+
+# --- A poorer PCT asks for help (issue 12; §7 record) ----------------------------------
+
+
+def request(by, franchisor, **kw):
+    values = {
+        "service": "Community dentistry",
+        "all_services": False,
+        "starts_on": START,
+        "ends_on": END,
+    }
+    return request_franchise(by=by, franchisor=franchisor, **{**values, **kw})
+
+
+def test_a_poorer_pct_asks_a_top_pct_for_help_and_its_sha_approves(
+    tiers, ian, ann, lena, bob, camden, islington, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        franchise = request(ian, camden)
+        assert franchise.initiator == FranchiseInitiator.RECEIVER
+        assert (franchise.franchisor, franchise.receiver) == (camden, islington)
+        assert franchise.status_label == "Requested by receiving PCT"
+        accept_franchise(franchise, by=ann)
+        franchise.refresh_from_db()
+        assert franchise.status_label == "Accepted by franchising PCT"
+        approve_franchise(franchise, by=lena)
+    franchise.refresh_from_db()
+    assert franchise.status == FranchiseStatus.APPROVED
+    assert franchise.proposed_by == ian and franchise.accepted_by == ann
+    assert franchise.approved_by == lena
+    assert [m.subject.split(":")[0] for m in mail.outbox] == [
+        "Islington asks Camden to franchise Community dentistry",
+        "Franchise for Islington accepted",
+        "Franchise approved",
+    ]
+    assert mail.outbox[0].to == [ann.email]  # the named PCT's approver
+    assert lena.email in mail.outbox[1].to and bob.email in mail.outbox[1].to
+    assert "Camden has agreed" in mail.outbox[1].body
+    actions = set(
+        AuditEntry.objects.filter(object_id=franchise.pk).values_list("action", flat=True)
+    )
+    assert {"franchise.requested", "franchise.accepted", "franchise.approved"} <= actions
+
+
+def test_only_an_approver_of_a_support_or_notice_pct_can_ask(tiers, bob, ann, camden, durham):
+    with pytest.raises(ServiceError, match="approver"):
+        request(bob, camden)  # Islington's staff, not its approver
+    with pytest.raises(ServiceError) as refused:
+        request(ann, camden)  # Camden itself
+    assert "cannot franchise its own services" in refused.value.message
+    request(pct_user(durham, Role.PCT_APPROVER), camden)  # support tier: may ask
+    assert not Franchise.objects.filter(proposed_by__in=[bob, ann]).exists()
+
+
+def test_a_freedoms_pct_cannot_ask_for_a_franchise(dora, camden, islington):
+    confirmed({camden: "freedoms", islington: "freedoms"}, dora)
+    approver = pct_user(islington, Role.PCT_APPROVER)
+    with pytest.raises(ServiceError) as refused:
+        request(approver, camden)
+    assert refused.value.problems == (
+        Problem(
+            "",
+            "Your PCT is in the freedoms tier: only a PCT in the support or on-notice tier "
+            "can ask for a franchise.",
+        ),
+    )
+
+
+def test_a_request_must_name_a_pct_holding_the_franchising_freedom(tiers, ian, durham):
+    with pytest.raises(ServiceError) as refused:
+        request(ian, durham)
+    assert refused.value.problems[0].field == "franchisor"
+    assert "does not hold the franchising freedom" in refused.value.message
+
+
+def test_a_request_is_checked_against_the_receivers_live_franchises(
+    tiers, alice, ian, camden, islington
+):
+    propose(alice, islington, service="", all_services=True)
+    with pytest.raises(ServiceError, match="at most one"):
+        request(ian, camden, service="", all_services=True)
+    with pytest.raises(ServiceError, match="overlap"):
+        request(ian, camden, service="Podiatry")
+
+
+def test_only_the_named_pcts_approver_answers_a_request(
+    tiers, ian, ann, alice, lena, camden, django_capture_on_commit_callbacks
+):
+    franchise = request(ian, camden)
+    for user in (ian, alice, lena):
+        with pytest.raises(ServiceError, match="Camden's approver"):
+            accept_franchise(franchise, by=user)
+    with pytest.raises(ServiceError, match="cannot decline"):
+        decline_franchise(franchise, by=ian, reason="Changed our mind")
+    with django_capture_on_commit_callbacks(execute=True):
+        decline_franchise(franchise, by=ann, reason="No commissioning capacity this year")
+    franchise.refresh_from_db()
+    assert franchise.status == FranchiseStatus.DECLINED
+    assert "asked Camden" in mail.outbox[-1].body
+    assert ian.email in mail.outbox[-1].to
+
+
+# --- The receiving PCT's tier is checked again at each step (issue 12) --------------------
+
+
+def a_later_cycle(dora, tiers_by_pct):
+    confirmed(tiers_by_pct, dora, cycle=CycleFactory(year_label="2010/11", open_phase=5))
+
+
+def state(*franchises):
+    """What a step would change, read afresh from the database."""
+    rows = Franchise.objects.filter(pk__in=[f.pk for f in franchises]).order_by("pk")
+    return list(rows.values_list("status", "accepted_by", "accepted_at", "approved_by"))
+
+
+def test_accepting_is_refused_once_the_receiver_is_in_the_freedoms_tier(
+    tiers, dora, alice, ian, camden, islington
+):
+    franchise = propose(alice, islington)
+    a_later_cycle(dora, {camden: "freedoms", islington: "freedoms"})
+    before = state(franchise)
+    with pytest.raises(ServiceError) as refused:
+        accept_franchise(franchise, by=ian)
+    assert refused.value.message == (
+        "Islington is now in the freedoms tier: only a PCT in the support or on-notice tier "
+        "can be franchised, so this franchise cannot go ahead."
+    )
+    assert state(franchise) == before
+    assert not AuditEntry.objects.filter(action="franchise.accepted").exists()
+
+
+def test_approving_is_refused_once_the_receiver_is_in_the_freedoms_tier(
+    tiers, dora, alice, ian, lena, camden, islington
+):
+    franchise = propose(alice, islington)
+    accept_franchise(franchise, by=ian)
+    a_later_cycle(dora, {camden: "freedoms", islington: "freedoms"})
+    before = state(franchise)
+    with pytest.raises(ServiceError, match="Islington is now in the freedoms tier"):
+        approve_franchise(franchise, by=lena)
+    assert state(franchise) == before
+    assert before[0][0] == FranchiseStatus.ACCEPTED
+    assert not AuditEntry.objects.filter(action="franchise.approved").exists()
+
+
+def test_a_request_is_refused_at_accept_and_approve_once_the_requester_has_freedoms(
+    tiers, dora, ian, ann, lena, camden, islington
+):
+    accepted = request(ian, camden)
+    accept_franchise(accepted, by=ann)
+    waiting = request(ian, camden, service="Podiatry")
+    a_later_cycle(dora, {camden: "freedoms", islington: "freedoms"})
+    before = state(waiting, accepted)
+    with pytest.raises(ServiceError, match="now in the freedoms tier"):
+        accept_franchise(waiting, by=ann)
+    with pytest.raises(ServiceError, match="now in the freedoms tier"):
+        approve_franchise(accepted, by=lena)
+    assert state(waiting, accepted) == before
+
+
+def test_accept_and_approve_are_refused_when_the_receiver_has_no_confirmed_tier(
+    tiers, alice, ian, lena, islington
+):
+    accepted = propose(alice, islington)
+    accept_franchise(accepted, by=ian)
+    proposed = propose(alice, islington, service="Podiatry")
+    Standing.objects.filter(pct=islington).delete()
+    before = state(proposed, accepted)
+    with pytest.raises(ServiceError, match="Islington has no confirmed tier"):
+        accept_franchise(proposed, by=ian)
+    with pytest.raises(ServiceError, match="Islington has no confirmed tier"):
+        approve_franchise(accepted, by=lena)
+    assert state(proposed, accepted) == before

@@ -18,9 +18,9 @@ from freedoms.models import (
     PlanStatus,
     Standing,
 )
-from freedoms.services import confirm_publication, grant_freedoms
+from freedoms.services import agree_plan, confirm_publication, grant_freedoms
 from tests.factories import CycleFactory
-from tests.freedoms.factories import confirmed, publish
+from tests.freedoms.factories import PlanActionFactory, confirmed, publish
 
 
 @pytest.fixture
@@ -175,3 +175,78 @@ def test_confirming_152_pcts_takes_a_bounded_number_of_queries(dora, django_asse
     assert summary.granted == 105
     assert summary.notices == 7
     assert summary.support_packages == 130
+
+
+# --- A corrected version of the same cycle (issue 12) ----------------------------------
+
+
+def corrected(first, tiers, by):
+    """Version N+1 of the same cycle supersedes ``first`` (a rating review upheld, §8),
+    and DH confirm it."""
+    second = publish(tiers, cycle=first.cycle, version=first.version + 1)
+    type(first).objects.filter(pk=first.pk).update(
+        status=PublicationStatus.SUPERSEDED, superseded_by=second
+    )
+    confirm_publication(second, by=by)
+    second.refresh_from_db()
+    return second
+
+
+def test_a_corrected_version_carries_an_agreed_plan_over_with_its_actions(dora, lena, islington):
+    first = confirmed({islington: "notice"}, dora)
+    plan = Plan.objects.get(pct=islington, subject="notice")
+    PlanActionFactory(plan=plan, description="Appoint a turnaround director")
+    agree_plan(plan, by=lena)
+    second = corrected(first, {islington: "notice"}, dora)
+    plan.refresh_from_db()
+    assert plan.status == PlanStatus.AGREED
+    assert plan.publication == second
+    assert plan.agreed_by == lena
+    assert [a.description for a in plan.actions.all()] == ["Appoint a turnaround director"]
+    # Same rows, no blank copies: one open plan per required subject.
+    open_plans = Plan.objects.filter(pct=islington).exclude(status=PlanStatus.CLOSED)
+    assert sorted(open_plans.values_list("subject", flat=True)) == [
+        "governance:finance",
+        "governance:strategy",
+        "notice",
+    ]
+    assert not Plan.objects.filter(status=PlanStatus.CLOSED).exists()
+    entry = AuditEntry.objects.get(action="plan.carried_over", object_id=plan.pk)
+    assert entry.old_value == str(first) and entry.new_value == str(second)
+
+
+def test_a_corrected_version_closes_what_it_no_longer_requires_and_opens_what_it_does(
+    dora, islington
+):
+    # v1: on notice (strategy red, finance amber). v2: support (strategy amber,
+    # competencies 5 and 6 at level 2).
+    first = confirmed({islington: "notice"}, dora)
+    kept = Plan.objects.get(pct=islington, subject="governance:strategy")
+    second = corrected(first, {islington: "support"}, dora)
+    kept.refresh_from_db()
+    assert kept.publication == second and kept.status == PlanStatus.DRAFT
+    assert kept.title == "Recovery plan: strategy governance (amber)"
+    closed = Plan.objects.filter(pct=islington, status=PlanStatus.CLOSED)
+    assert sorted(closed.values_list("subject", flat=True)) == ["governance:finance", "notice"]
+    for plan in closed:
+        assert plan.closed_by_publication == second
+        assert plan.closed_reason == f"No longer required by {second} (a corrected version)."
+    opened = Plan.objects.filter(pct=islington, publication=second, status=PlanStatus.DRAFT)
+    assert sorted(opened.values_list("subject", flat=True)) == [
+        "competency:5",
+        "competency:6",
+        "governance:strategy",
+    ]
+    assert AuditEntry.objects.filter(action="plan.closed", pct=islington).count() == 2
+
+
+def test_a_later_cycle_still_closes_every_earlier_plan_with_a_reason(dora, islington):
+    confirmed({islington: "notice"}, dora)
+    second = confirmed(
+        {islington: "notice"}, dora, cycle=CycleFactory(year_label="2010/11", open_phase=5)
+    )
+    old = Plan.objects.exclude(publication=second)
+    assert old.count() == 3
+    assert all(p.status == PlanStatus.CLOSED for p in old)
+    assert {p.closed_reason for p in old} == {f"Replaced by the plans of {second}."}
+    assert Plan.objects.filter(publication=second, status=PlanStatus.DRAFT).count() == 3

@@ -417,3 +417,95 @@ def test_the_pct_and_dh_pages_do_not_grow_queries_with_rows(client, tiers, dora,
     client.force_login(bob)
     assert _count(client, reverse("freedoms:plan_detail", args=[plan.pk])) == plan_before
     assert _count(client, reverse("freedoms:mine")) == mine_before
+
+
+# --- A poorer PCT asks for help; tiers checked again at each step (issue 12) ---------------
+
+
+def _ask(client, franchisor, **kw):
+    data = {
+        "franchisor": franchisor.pk,
+        "all_services": "false",
+        "service": "Podiatry",
+        "starts_on": "2010-10-01",
+        "ends_on": "2011-03-31",
+        **kw,
+    }
+    return client.post(reverse("freedoms:franchise_request"), data)
+
+
+def test_an_approver_in_support_or_on_notice_is_offered_the_request(client, tiers, ian, bob):
+    client.force_login(ian)
+    assert "Ask a PCT for a franchise" in client.get(reverse("freedoms:mine")).content.decode()
+    client.force_login(bob)  # Islington's staff: the approver asks
+    assert "Ask a PCT for a franchise" not in client.get(reverse("freedoms:mine")).content.decode()
+    assert client.get(reverse("freedoms:franchise_request")).status_code == 403
+
+
+def test_the_request_form_lists_only_pcts_holding_the_franchising_freedom(
+    client, tiers, ian, durham
+):
+    client.force_login(ian)
+    html = client.get(reverse("freedoms:franchise_request")).content.decode()
+    assert ">Camden<" in html
+    assert ">County Durham<" not in html and ">Islington<" not in html
+
+
+def test_asking_then_answering_then_approving_through_the_pages(
+    client, tiers, ian, ann, lena, camden, islington
+):
+    client.force_login(ian)
+    response = _ask(client, camden)
+    franchise = Franchise.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == reverse("freedoms:franchise_detail", args=[franchise.pk])
+    page = client.get(response["Location"]).content.decode()
+    assert "Requested by receiving PCT" in page
+    assert "Accept request" not in page  # Islington waits for Camden's answer
+    client.force_login(ann)
+    page = client.get(response["Location"]).content.decode()
+    assert "Accept request" in page and "Decline request" in page
+    assert "Requested by receiving PCT" in client.get(reverse("freedoms:mine")).content.decode()
+    client.post(reverse("freedoms:franchise_step", args=[franchise.pk, "accept"]))
+    client.force_login(lena)
+    approvals = client.get(reverse("freedoms:approvals")).content.decode()
+    assert "Camden for Islington: Podiatry" in approvals and "requested by Islington" in approvals
+    client.post(reverse("freedoms:franchise_step", args=[franchise.pk, "approve"]))
+    franchise.refresh_from_db()
+    assert franchise.status == FranchiseStatus.APPROVED
+    assert franchise.initiator == "receiver"
+
+
+def test_a_refused_request_shows_the_error_summary_and_keeps_the_input(
+    client, tiers, ian, alice, camden, islington
+):
+    _franchise(alice, islington)  # Community dentistry, October 2010 to September 2011
+    client.force_login(ian)
+    response = _ask(client, camden, service="Community dentistry")
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert "There is a problem" in html
+    assert "These dates overlap an existing franchise" in html
+    assert 'value="Community dentistry"' in html
+    assert Franchise.objects.count() == 1
+
+
+def test_an_answer_refused_because_the_tier_changed_is_shown_and_changes_nothing(
+    client, tiers, dora, alice, ian, camden, islington
+):
+    from tests.factories import CycleFactory
+
+    franchise = _franchise(alice, islington)
+    confirmed(
+        {camden: "freedoms", islington: "freedoms"},
+        dora,
+        cycle=CycleFactory(year_label="2010/11", open_phase=5),
+    )
+    client.force_login(ian)
+    response = client.post(reverse("freedoms:franchise_step", args=[franchise.pk, "accept"]))
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "There is a problem" in html
+    assert "Islington is now in the freedoms tier" in html
+    franchise.refresh_from_db()
+    assert franchise.status == FranchiseStatus.PROPOSED

@@ -22,8 +22,15 @@ register = template.Library()
 
 
 @register.simple_tag
-def status_tag(value: Any, label: str = "") -> SafeString:
+def status_tag(value: Any, label: str = "", testid: str = "") -> SafeString:
     text = label or str(value).replace("_", " ").capitalize()
+    if testid:
+        return format_html(
+            '<strong class="nhsuk-tag {}" data-testid="{}">{}</strong>',
+            tag_class(value),
+            testid,
+            text,
+        )
     return format_html('<strong class="nhsuk-tag {}">{}</strong>', tag_class(value), text)
 
 

@@ -14,7 +14,9 @@ from assurance.rules.tiers import (
     RuleSettings,
     Tier,
     compute_tiers,
+    freedoms_shortfalls,
     most_improved,
+    notice_risks,
     overall_mark,
     rank_results,
     regional_ranks,
@@ -343,3 +345,25 @@ def test_a_regional_rank_is_the_national_rank_in_a_table_of_its_sha_alone(pcts, 
     # Never worse regionally than nationally, and all PCTs ranked.
     assert set(regional) == set(national)
     assert all(regional[k] <= national[k] for k in national)
+
+
+def test_the_reasons_say_each_thing_once_grouped_by_level():
+    pct = result("G", levels=[1, 2, 2, 3, 2, 1, 3, 3, 3, 3, 3])
+    reasons = freedoms_shortfalls(pct, RULES) + notice_risks(pct)
+    assert (
+        "competencies 1 and 6 at level 1, competencies 2, 3 and 5 at level 2: "
+        "not eligible for freedoms (every competency needs level 3)"
+    ) in reasons
+    assert "competencies 1 and 6 at level 1: at risk of notice" in reasons
+    assert sum("not eligible for freedoms (every competency" in r for r in reasons) == 1
+
+
+def test_the_reasons_promise_no_plan_the_tier_does_not_bring():
+    # Support because of one amber area, every competency at 3 or above: the reasons say
+    # why (not eligible, support package) and promise no development plan (issue 12;
+    # what follows, plans included, is consequences.what_follows).
+    amber = result("AMBER", [3] * 11, {**GREEN, "finance": "amber"})
+    (tiered,) = compute_tiers([amber], RULES)
+    assert tiered.tier is Tier.SUPPORT
+    assert tiered.reasons[-1] == "support package"
+    assert not any("plan" in reason for reason in tiered.reasons)

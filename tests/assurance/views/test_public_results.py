@@ -34,3 +34,29 @@ def test_a_pcts_registry_page_links_its_published_results_and_report_pdf(client,
 def test_unpublished_work_is_not_listed_on_the_registry_page(client, camden):
     body = client.get(reverse("registry:pct_detail", args=[camden.code])).content.decode()
     assert "No results have been published" in body
+
+
+def test_find_my_pct_goes_to_its_report(client, camden, islington):
+    publication = publish({camden: "support", islington: "notice"})
+    table = client.get(reverse("publications:league_table", args=[publication.pk]))
+    assert f'<option value="{camden.code}">Camden</option>' in table.content.decode()
+    response = client.get(reverse("publications:find", args=[publication.pk]), {"code": "5k7"})
+    assert response.status_code == 302
+    assert response["Location"] == reverse(
+        "publications:pct_report", args=[publication.pk, camden.code]
+    )
+    missing = client.get(reverse("publications:find", args=[publication.pk]), {"code": "ZZZ"})
+    assert missing.status_code == 404
+
+
+def test_the_table_scrolls_in_its_own_box_and_the_sort_belongs_to_the_filter_form(
+    client, camden, islington
+):
+    publication = publish({camden: "support", islington: "notice"})
+    url = reverse("publications:league_table", args=[publication.pk])
+    body = client.get(url, {"sort": "mark"}).content.decode()
+    assert 'class="wcc-table-scroll"' in body
+    # The sort is swapped in with the table and submitted with the filters.
+    assert '<input type="hidden" name="sort" value="mark" form="league-filters">' in body
+    partial = client.get(url, {"sort": "pct"}, headers={"HX-Request": "true"}).content.decode()
+    assert 'value="pct" form="league-filters"' in partial
