@@ -45,6 +45,12 @@ def test_it_refuses_to_start_without_a_secret_key_when_debug_is_off():
     assert "ImproperlyConfigured: SECRET_KEY must be set" in result.stderr
 
 
+def test_code_only_commands_need_no_secret_on_a_clean_checkout():
+    result = _manage("makemigrations", "--check", "--dry-run", env={})
+    assert result.returncode == 0, result.stderr
+    assert "No changes detected" in result.stdout
+
+
 def test_debug_is_off_unless_set():
     """Issue 13, finding 6: an unset DEBUG was on; now it is the production shape."""
     result = _manage("check", env={})

@@ -10,6 +10,8 @@ every variable.
 from __future__ import annotations
 
 import os
+import secrets
+import sys
 from pathlib import Path
 
 import dj_database_url
@@ -34,13 +36,23 @@ def env_list(name: str, default: str = "") -> list[str]:
 # Off unless set (issue 13, finding 6): a deployment that forgets it gets production values.
 DEBUG = env_bool("DEBUG", False)
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
+#: Commands that only read or write code and sign nothing: they run on a clean checkout
+#: without a secret (``manage.py makemigrations --check``), with a throwaway one.
+CODE_ONLY_COMMANDS = {"makemigrations", "showmigrations", "sqlmigrate"}
 if not SECRET_KEY:
-    if not DEBUG:
+    if DEBUG:
+        SECRET_KEY = "django-insecure-development-only-key-do-not-use-in-production"
+    elif (
+        Path(sys.argv[0]).name == "manage.py"
+        and sys.argv[1:2]
+        and sys.argv[1] in CODE_ONLY_COMMANDS
+    ):
+        SECRET_KEY = secrets.token_urlsafe(50)
+    else:
         raise ImproperlyConfigured(
             "SECRET_KEY must be set when DEBUG is off. For development set DEBUG=1 "
             "(scripts/run does)."
         )
-    SECRET_KEY = "django-insecure-development-only-key-do-not-use-in-production"
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
