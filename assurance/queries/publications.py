@@ -9,11 +9,12 @@ from __future__ import annotations
 import csv
 import io
 from collections import defaultdict
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from assurance.models import (
     SHA,
@@ -304,10 +305,9 @@ def report_context(publication: Publication, result: PublishedResult) -> dict[st
             governance=result.governance,
             levels={int(k): v for k, v in result.competency_levels.items()},
         ),
-        "ranked": PublishedResult.objects.filter(publication=publication).count(),
-        "ranked_in_sha": PublishedResult.objects.filter(
-            publication=publication, sha_id=result.sha_id
-        ).count(),
+        **PublishedResult.objects.filter(publication=publication).aggregate(
+            ranked=Count("pk"), ranked_in_sha=Count("pk", filter=Q(sha_id=result.sha_id))
+        ),
     }
 
 
@@ -402,7 +402,7 @@ def export_rows(
     rows: list[Row],
     numbers: list[int],
     *,
-    not_assessed: list[dict[str, Any]] = (),  # type: ignore[assignment]
+    not_assessed: Sequence[Mapping[str, Any]] = (),
     illustrative: bool = False,
 ) -> list[list[Any]]:
     """The league table as cells: every ranked PCT, then those DH left out ("not assessed",

@@ -18,7 +18,7 @@ from assurance import models as m
 from assurance import tasks
 from assurance.queries import self_assessment as sa_queries
 from assurance.queries.panel_items import panel_items
-from assurance.services import publication_worker as publication_service
+from assurance.services import publication_worker as worker
 from assurance.services import self_assessment as sa_service
 from freedoms.catalogue import load_catalogue
 from freedoms.models import Franchise, FranchiseStatus, Grant
@@ -204,10 +204,10 @@ def test_the_whole_year(
     # the same service steps the Celery tasks run, one after another.
     publication = m.Publication.objects.get(cycle=cycle)
     assert enqueued == [publication.pk]
-    publication_service.compute_publication(publication.pk)
-    for pk in publication_service.pending_document_ids(publication.pk):
-        publication_service.render_document(pk)
-    publication_service.finish_publication(publication.pk)
+    worker.compute_publication(publication.pk)
+    for pk in worker.pending_document_ids(publication.pk):
+        worker.render_document(pk)
+    worker.finish_publication(publication.pk)
     expect(page.get_by_test_id("status")).to_contain_text("Complete", timeout=15_000)
     page.goto(f"{url}/results/{publication.pk}/")
     expect(page.get_by_test_id("row-count")).to_contain_text("6 PCTs")
