@@ -1,8 +1,8 @@
 """Loading the registry and frameworks from fixtures/, and refusing bad files."""
 
-from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.core.management import CommandError, call_command
 
 from assurance.models import PCT, SHA, Competency, Framework
@@ -10,7 +10,7 @@ from assurance.rules.reference_data import ImportProblems, parse_framework, pars
 from assurance.services.reference import FIXTURES, FrameworkLocked, import_framework, load_registry
 from tests.factories import CycleFactory
 
-DOMAIN_PCTS = Path(__file__).resolve().parents[3] / "shared" / "domain" / "pcts.csv"
+DOMAIN_PCTS = settings.BASE_DIR.parent / "shared" / "domain" / "pcts.csv"
 
 
 def test_it_loads_152_pcts_and_10_shas(reference_data):

@@ -20,11 +20,12 @@ from django.db import connection
 from assurance.models import PCT, DocumentStatus, PublicationStatus
 from assurance.queries import results
 from assurance.services import publication as service
+from assurance.services import publication_worker
 from tests.assurance.publication_factories import give_everyone_results, publishing_cycle
 
 pytestmark = [pytest.mark.celery_worker, pytest.mark.django_db(transaction=True)]
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = settings.BASE_DIR  # the checkout: the worker imports `wcc` from here
 
 
 def _database_url() -> str:
@@ -157,7 +158,7 @@ def test_a_worker_killed_half_way_leaves_a_publication_that_resumes(
     counts = results.document_counts(publication.pk)
     assert publication.status == PublicationStatus.RENDERING
     assert counts["done"] < counts["total"]
-    assert publication not in type(publication).objects.filter(status__in=worker.PUBLISHED)
+    assert publication not in type(publication).objects.filter(status__in=publication_worker.PUBLISHED)
 
     # Five minutes later the beat task finds it stalled and re-enqueues what is left.
     PublishedDocument.objects.filter(publication=publication).exclude(
