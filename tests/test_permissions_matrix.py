@@ -97,6 +97,7 @@ GET: dict[str, tuple[Callable[[W], list[Any]], dict[str, Any]]] = {
     "panels:score_item": (lambda w: [w.camden_sa.pk, _first_item(w).key], post_only()),
     "panels:consensus": (lambda w: [w.camden_sa.pk], only({"lena"})),
     "panels:consensus_item": (lambda w: [w.camden_sa.pk, _first_item(w).key], post_only()),
+    "panels:consensus_lock": (lambda w: [w.camden_sa.pk], post_only()),
     # PCT staff see their own panel result only after publication: 2009/10 is not published.
     "panels:result": (lambda w: [w.camden_sa.pk], only({"sara", "lena", "pia", "dora"})),
     "panels:moderate": (lambda w: [w.consensus.pk], only({"lena", "dora"})),
@@ -149,7 +150,7 @@ GET: dict[str, tuple[Callable[[W], list[Any]], dict[str, Any]]] = {
     "cycles:detail": (lambda w: ["2009-10"], only({"dora"}, other=403)),
     "cycles:start_next": (lambda w: ["2009-10"], post_only(anon=405)),
     "cycles:settings": (lambda w: ["2009-10"], post_only(anon=405)),
-    "cycles:phase_change": (lambda w: ["2009-10", 3, "close"], post_only(anon=405)),
+    "cycles:phase_change": (lambda w: ["2009-10", 3, "close"], only({"dora"}, other=403)),
     # Freedoms (§5): PCT pages for PCT staff, SHA pages for SHA staff, DH pages for DH.
     "freedoms:mine": (lambda w: [], only(PCT_ROLES, other=403)),
     "freedoms:franchise_propose": (lambda w: [], only(PCT_ROLES, other=403)),
@@ -304,7 +305,7 @@ POST: dict[str, tuple[Callable, Callable, set[str], str | None]] = {
     ),
     "cycles:phase_change": (
         lambda w: ["2010-11", 1, "close"],
-        lambda w: {},
+        lambda w: {"confirm": "yes"},
         {"dora"},
         "dora",
     ),
@@ -341,9 +342,15 @@ POST: dict[str, tuple[Callable, Callable, set[str], str | None]] = {
     ),
     "panels:score_sheet_submit": (
         lambda w: [w.camden_sa.pk],
-        lambda w: {},
+        lambda w: {"submit-confirm": "yes"},
         {"sara", "pia"},
         None,
+    ),
+    "panels:consensus_lock": (
+        lambda w: [w.camden_sa.pk],
+        lambda w: {"lock-confirm": "yes"},
+        {"lena"},
+        None,  # no item is agreed in this world: refused (tests/assurance/views/test_panels.py)
     ),
     # Every item agreed locks the result: the lead's own change is refused (test_panel_views).
     "panels:consensus": (lambda w: [w.camden_sa.pk], _score_post, {"lena"}, None),

@@ -60,6 +60,19 @@ class NHSForm(forms.Form):
             self.add_error(problem.field if problem.field in self.fields else None, problem.message)
 
 
+class ConfirmForm(NHSForm):
+    """The confirmation an irreversible step asks for: one checkbox whose label says what
+    will happen (render with ``includes/confirm.html``). Unticked, the step is refused with
+    ``error`` and nothing changes."""
+
+    confirm = forms.BooleanField()
+
+    def __init__(self, *args: Any, label: str, error: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["confirm"].label = label
+        self.fields["confirm"].error_messages["required"] = error
+
+
 #: The largest id or whole number any form passes to the database (PostgreSQL ``integer``).
 DB_INT_MAX = 2**31 - 1
 

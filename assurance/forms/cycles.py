@@ -17,6 +17,12 @@ class ReasonForm(NHSForm):
         error_messages={"required": "Give a reason"},
     )
 
+    def __init__(self, *args: Any, required: bool = True, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["reason"].required = required
+        if not required:
+            self.fields["reason"].label = "Reason (optional)"
+
 
 class CycleForm(NHSForm):
     year_label = forms.CharField(label="Year", help_text="For example, 2010/11", max_length=7)

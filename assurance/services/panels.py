@@ -436,17 +436,44 @@ def set_consensus(
             reason=row.rationale,
         )
     if lock and all(key in existing for key in items):
-        result.locked_at = timezone.now()
-        result.locked_by = actor
-        result.save(update_fields=["locked_at", "locked_by"])
-        audit.record(
-            actor=actor,
-            action="panel_result.locked",
-            obj=result,
-            cycle=sa.cycle,
-            pct=sa.pct,
-            label=f"Panel result for {sa.pct.name} locked",
+        _lock(actor, sa, result)
+    return result
+
+
+def _lock(actor: User, sa: SelfAssessment, result: PanelResult) -> None:
+    result.locked_at = timezone.now()
+    result.locked_by = actor
+    result.save(update_fields=["locked_at", "locked_by"])
+    audit.record(
+        actor=actor,
+        action="panel_result.locked",
+        obj=result,
+        cycle=sa.cycle,
+        pct=sa.pct,
+        label=f"Panel result for {sa.pct.name} locked",
+    )
+
+
+@transaction.atomic
+def lock_panel_result(actor: User, sa: SelfAssessment) -> PanelResult:
+    """The lead agrees the panel result for good, as a step of its own (issue 14): every
+    item must have a consensus. After this, scores change only by moderation."""
+    if not (actor.is_sha_lead and actor.sha_id == sa.pct.sha_id):
+        raise ServiceError("Only the SHA lead locks the panel result.")
+    _require_phase(sa.cycle, PhaseKind.PANEL_DAYS, "The panel result can be locked")
+    result, _ = PanelResult.objects.select_for_update().get_or_create(self_assessment=sa)
+    if result.is_locked:
+        raise ServiceError("The panel result is already locked.")
+    agreed = {row_key(r) for r in Consensus.objects.filter(self_assessment=sa)}
+    missing = [i.label for i in panel_items(sa) if i.key not in agreed]
+    if missing:
+        names = ", ".join(missing[:5])
+        more = f" and {len(missing) - 5} more" if len(missing) > 5 else ""
+        raise ServiceError(
+            f"Agree every item before you lock the result: {names}{more} still to agree.",
+            field="confirm",
         )
+    _lock(actor, sa, result)
     return result
 
 

@@ -17,6 +17,7 @@ urlpatterns = [
     path("scores/<int:pk>/items/<str:key>/", panels.score_item, name="score_item"),
     path("consensus/<int:pk>/", panels.consensus, name="consensus"),
     path("consensus/<int:pk>/items/<str:key>/", panels.consensus_item, name="consensus_item"),
+    path("consensus/<int:pk>/lock/", panels.consensus_lock, name="consensus_lock"),
     path("results/<int:pk>/", panels.result, name="result"),
     path("moderate/<int:pk>/", panels.moderate, name="moderate"),
     path("cycles/<int:cycle_id>/calibration/", panels.calibration, name="calibration"),

@@ -11,8 +11,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from assurance.access import cycles as cycle_access
 from assurance.forms.cycles import CycleForm, ReasonForm, RuleSettingsForm
 from assurance.models import Cycle, Framework
+from assurance.queries import progress
 from assurance.services import cycles as service
 from assurance.services.errors import ServiceError
+from wcc.forms import ConfirmForm
 
 
 @require_GET
@@ -61,7 +63,7 @@ def start_next(request: HttpRequest, cycle: str) -> HttpResponse:
     return redirect("cycles:detail", new.slug)
 
 
-def _detail(request, the_cycle, *, settings_form=None, phase_error=None, status=200):
+def _detail(request, the_cycle, *, settings_form=None, status=200):
     phases = list(the_cycle.phases.prefetch_related("changes__changed_by").order_by("kind"))
     initial = {k: getattr(the_cycle, k) for k in service.RULE_SETTINGS}
     return render(
@@ -72,7 +74,7 @@ def _detail(request, the_cycle, *, settings_form=None, phase_error=None, status=
             "phases": phases,
             "settings_form": settings_form or RuleSettingsForm(initial=initial),
             "published": service.is_published(the_cycle),
-            "phase_error": phase_error,
+            "progress": progress.cycle_progress(the_cycle),
         },
         status=status,
     )
@@ -85,9 +87,14 @@ def cycle_detail(request: HttpRequest, cycle: str) -> HttpResponse:
     return _detail(request, cycle_access.get_cycle(cycle))
 
 
-@require_POST
+CLOSE_ERROR = "Confirm that you want to close this phase"
+
+
+@require_http_methods(["GET", "POST"])
 @login_required
 def phase_change(request: HttpRequest, cycle: str, kind: int, action: str) -> HttpResponse:
+    """Open, close or reopen a phase, on a page of its own that says what will happen and
+    what is still outstanding; closing asks for a confirmation (issue 14)."""
     cycle_access.require_dh(request.user)
     the_cycle = cycle_access.get_cycle(cycle)
     if action not in {"open", "close", "reopen"}:
@@ -95,18 +102,36 @@ def phase_change(request: HttpRequest, cycle: str, kind: int, action: str) -> Ht
     phase = next((p for p in the_cycle.phases.all() if p.kind == kind), None)
     if phase is None:
         raise Http404
-    form = ReasonForm(request.POST)
-    form.is_valid()  # the reason is optional except for reopening: the service decides
-    try:
-        service.change_phase(
-            request.user, phase, action, reason=form.cleaned_data.get("reason", "")
-        )
-    except ServiceError as error:
-        return _detail(
-            request, the_cycle, phase_error={"kind": kind, "message": error.message}, status=400
-        )
-    messages.success(request, f"{phase.get_kind_display()} {phase.get_status_display().lower()}.")
-    return redirect("cycles:detail", the_cycle.slug)
+    data = request.POST if request.method == "POST" else None
+    form = ReasonForm(data, required=action == "reopen")
+    confirm = (
+        ConfirmForm(data, label=f"Close {phase.get_kind_display().lower()}", error=CLOSE_ERROR)
+        if action == "close"
+        else None
+    )
+    if request.method == "POST" and form.is_valid() and (confirm is None or confirm.is_valid()):
+        try:
+            service.change_phase(request.user, phase, action, reason=form.cleaned_data["reason"])
+        except ServiceError as error:
+            form.add_service_error(error)
+        else:
+            messages.success(
+                request, f"{phase.get_kind_display()} {phase.get_status_display().lower()}."
+            )
+            return redirect("cycles:detail", the_cycle.slug)
+    return render(
+        request,
+        "assurance/cycles/phase_change.html",
+        {
+            "cycle": the_cycle,
+            "phase": phase,
+            "action": action,
+            "form": form,
+            "confirm": confirm,
+            "progress": progress.cycle_progress(the_cycle),
+        },
+        status=400 if form.errors or (confirm and confirm.errors) else 200,
+    )
 
 
 @require_POST

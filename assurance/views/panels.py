@@ -40,6 +40,7 @@ from assurance.rules import panels as panel_rules
 from assurance.services import panels as services
 from assurance.services.errors import ServiceError
 from assurance.views.drafts import REFUSED, discard_draft, is_beacon, keep_draft, pop_draft
+from wcc.forms import ConfirmForm
 
 LONDON = ZoneInfo("Europe/London")
 
@@ -377,8 +378,19 @@ def _save_item(
     return render(request, f"{template}#item_status", {"sa": sa, "row": row})
 
 
+SUBMIT_LABEL = "My scores are final. Submit them: after this my sheet cannot change."
+SUBMIT_ERROR = "Confirm that your scores are final before you submit your sheet"
+
+
+def _submit_form(data: Any = None) -> ConfirmForm:
+    return ConfirmForm(data, label=SUBMIT_LABEL, error=SUBMIT_ERROR, prefix="submit")
+
+
 def _sheet_context(
-    request: HttpRequest, sa: SelfAssessment, form: ItemsForm | None
+    request: HttpRequest,
+    sa: SelfAssessment,
+    form: ItemsForm | None,
+    confirm: ConfirmForm | None = None,
 ) -> dict[str, Any]:
     items = panel_items(sa)
     sheet = panel_queries.own_score_sheet(sa, request.user)
@@ -413,6 +425,9 @@ def _sheet_context(
         "others": others,
         "outcome_score": outcome_score,
         "phase_open": sa.cycle.is_phase_open(PhaseKind.PANEL_DAYS),
+        "scored": sum(1 for i in items if i.key in mine),
+        "item_count": len(items),
+        "confirm": confirm or _submit_form(),
     }
 
 
@@ -460,12 +475,26 @@ def score_sheet_submit(request: HttpRequest, pk: int) -> HttpResponse:
     (and on screen) if the submission is refused."""
     sa = access.get_self_assessment_for_panel_member(request.user, pk)
     form = ItemsForm(request.POST, items=panel_items(sa))
+    confirm = _submit_form(request.POST)
     on_screen = any(name in request.POST for name in form.fields)
     if on_screen and not form.is_valid():
         return render(
-            request, "assurance/panels/score_sheet.html", _sheet_context(request, sa, form)
+            request,
+            "assurance/panels/score_sheet.html",
+            _sheet_context(request, sa, form, confirm),
+            status=400,
         )
     try:
+        if not confirm.is_valid():
+            # Not confirmed: what is on screen is still saved, and nothing is submitted.
+            if on_screen:
+                services.record_panel_scores(request.user, sa, form.values())
+            return render(
+                request,
+                "assurance/panels/score_sheet.html",
+                _sheet_context(request, sa, form if on_screen else None, confirm),
+                status=400,
+            )
         services.submit_score_sheet(request.user, sa, form.values() if on_screen else None)
     except ServiceError as exc:
         if on_screen:
@@ -473,7 +502,7 @@ def score_sheet_submit(request: HttpRequest, pk: int) -> HttpResponse:
         context = _sheet_context(request, sa, form if on_screen else None)
         if not on_screen:
             context["submit_errors"] = [{"id": "submit", "message": m} for m in exc.messages]
-        return render(request, "assurance/panels/score_sheet.html", context)
+        return render(request, "assurance/panels/score_sheet.html", context, status=400)
     messages.success(
         request, "Your score sheet is submitted. You can now see the other members' scores."
     )
@@ -486,36 +515,80 @@ def _consensus_closed_to(request: HttpRequest, sa: SelfAssessment) -> bool:
     return access.sits_on_panel(request.user, sa) and not (own_sheet and own_sheet.submitted_at)
 
 
+LOCK_LABEL = (
+    "The panel agrees this result. Lock it: after this, scores change only by moderation in "
+    "calibration."
+)
+LOCK_ERROR = "Confirm that the panel agrees the result before you lock it"
+
+
+def _lock_form(data: Any = None) -> ConfirmForm:
+    return ConfirmForm(data, label=LOCK_LABEL, error=LOCK_ERROR, prefix="lock")
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def consensus(request: HttpRequest, pk: int) -> HttpResponse:
+    """The lead records the panel's agreed value per item. Saving never locks: locking is a
+    separate, confirmed step (:func:`consensus_lock`)."""
     sa = access.get_self_assessment_for_lead(request.user, pk)
-    items = panel_items(sa)
     if _consensus_closed_to(request, sa):
         messages.info(
             request, "Submit your own score sheet before you see the other members' scores."
         )
         return redirect("panels:score_sheet", sa.pk)
-    existing = panel_queries.consensus_by_key(sa)
-    outcome_score = with_statuses(items, existing, final=True)
-    initial = initial_from_rows(items, existing)
-    form, statuses = None, {}
+    form = None
     if request.method == "POST":
-        form = ItemsForm(request.POST, items=items, initial=initial)
+        items = panel_items(sa)
+        form = ItemsForm(
+            request.POST,
+            items=items,
+            initial=initial_from_rows(items, panel_queries.consensus_by_key(sa)),
+        )
         if form.is_valid():
             try:
-                result = services.set_consensus(request.user, sa, form.values())
+                services.set_consensus(request.user, sa, form.values(), lock=False)
             except ServiceError as exc:
                 form.add_service_error(exc)
             else:
-                messages.success(
-                    request,
-                    "Consensus saved. Every item is agreed: the panel result is locked."
-                    if result.is_locked
-                    else "Consensus saved.",
-                )
+                messages.success(request, "Consensus saved.")
                 return redirect("panels:consensus", sa.pk)
-    else:
+    return _consensus_page(request, sa, form=form)
+
+
+@login_required
+@require_POST
+def consensus_lock(request: HttpRequest, pk: int) -> HttpResponse:
+    """Agree and lock the panel result, once every item is agreed, with a confirmation."""
+    sa = access.get_self_assessment_for_lead(request.user, pk)
+    if _consensus_closed_to(request, sa):
+        raise Http404("Submit your own score sheet first")
+    lock_form = _lock_form(request.POST)
+    if lock_form.is_valid():
+        try:
+            services.lock_panel_result(request.user, sa)
+        except ServiceError as exc:
+            lock_form.add_service_error(exc)
+        else:
+            messages.success(request, f"The panel result for {sa.pct.name} is locked.")
+            return redirect("panels:consensus", sa.pk)
+    return _consensus_page(request, sa, lock_form=lock_form, status=400)
+
+
+def _consensus_page(
+    request: HttpRequest,
+    sa: SelfAssessment,
+    *,
+    form: ItemsForm | None = None,
+    lock_form: ConfirmForm | None = None,
+    status: int | None = None,
+) -> HttpResponse:
+    items = panel_items(sa)
+    existing = panel_queries.consensus_by_key(sa)
+    outcome_score = with_statuses(items, existing, final=True)
+    initial = initial_from_rows(items, existing)
+    statuses: dict[str, Any] = {}
+    if form is None:
         form, statuses = _restored_form(
             request, items, initial, reverse("panels:consensus", args=[sa.pk])
         )
@@ -535,7 +608,11 @@ def consensus(request: HttpRequest, pk: int) -> HttpResponse:
             "others": others,
             "result": result,
             "outcome_score": outcome_score,
+            "agreed": sum(1 for i in items if i.key in existing),
+            "item_count": len(items),
+            "lock_form": lock_form or _lock_form(),
         },
+        status=status or (400 if form.errors else 200),
     )
 
 

@@ -64,6 +64,9 @@
       leaving.form.wccSubmitted = false;
       leaving = null;
     }
+    if (event.target.closest && event.target.closest("[data-wcc-confirm]")) {
+      return; // ticking a confirmation is not work to lose
+    }
     var unit = unitOf(event.target);
     if (unit) {
       unit.wccEdits = (unit.wccEdits || 0) + 1;

@@ -67,6 +67,7 @@ def test_a_refused_submit_keeps_the_sheet_and_the_next_save_saves_it_without_jav
     page.goto(f"{live_server.url}/panels/scores/{scoring.pk}/")
     score(page, first, 2, "Board minutes show a plan.")
     score(page, second, 3, "Strong engagement.")
+    page.get_by_label("My scores are final").check()
     page.get_by_role("button", name="Submit my score sheet").click()
 
     # Refused (items missing), the sheet is shown again with what was typed.

@@ -54,6 +54,7 @@ def test_two_assessors_score_the_lead_agrees_and_dh_moderates(
             page.screenshot(path=screenshot_dir / "panel-score-sheet.png", full_page=True)
         page.get_by_role("button", name="Save scores").click()
         expect(page.locator(".wcc-message")).to_contain_text("Your scores are saved")
+        page.get_by_label("My scores are final").check()
         page.get_by_role("button", name="Submit my score sheet").click()
         expect(page.locator(".wcc-message")).to_contain_text("score sheet is submitted")
         sign_out(page)
@@ -67,7 +68,10 @@ def test_two_assessors_score_the_lead_agrees_and_dh_moderates(
     fill_sheet(page, items, 2)
     page.screenshot(path=screenshot_dir / "panel-consensus.png", full_page=True)
     page.get_by_role("button", name="Save consensus").click()
-    expect(page.locator(".wcc-message")).to_contain_text("the panel result is locked")
+    expect(page.locator(".wcc-message")).to_contain_text("Consensus saved")
+    page.get_by_label("The panel agrees this result").check()
+    page.get_by_role("button", name="Lock the panel result").click()
+    expect(page.locator(".wcc-message")).to_contain_text("is locked")
     sign_out(page)
     assert m.PanelResult.objects.get(self_assessment=sa).is_locked
 

@@ -165,6 +165,7 @@ def test_the_whole_year(
             shot("05-score-sheet")
         page.get_by_role("button", name="Save scores").click()
         expect(page.locator(".wcc-message")).to_contain_text("Your scores are saved")
+        page.get_by_label("My scores are final").check()
         page.get_by_role("button", name="Submit my score sheet").click()
         expect(page.locator(".wcc-message")).to_contain_text("score sheet is submitted")
         sign_out(page)
@@ -174,7 +175,10 @@ def test_the_whole_year(
     fill_items(page, items)
     shot("06-consensus")
     page.get_by_role("button", name="Save consensus").click()
-    expect(page.locator(".wcc-message")).to_contain_text("the panel result is locked")
+    expect(page.locator(".wcc-message")).to_contain_text("Consensus saved")
+    page.get_by_label("The panel agrees this result").check()
+    page.get_by_role("button", name="Lock the panel result").click()
+    expect(page.locator(".wcc-message")).to_contain_text("is locked")
     sign_out(page)
 
     # 3. Phase 4: DH calibrates and moderates competency 3 up to 4, with a reason.

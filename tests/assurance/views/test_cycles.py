@@ -29,21 +29,55 @@ def test_dh_sees_the_cycle_and_its_phases(dora, cycle):
     assert 'data-testid="phase-1-status">Open' in html
 
 
-def test_dh_closes_and_reopens_a_phase_with_a_reason(dora, cycle):
+def test_closing_a_phase_says_what_will_happen_and_asks_for_a_confirmation(dora, cycle):
+    from tests.factories import PCTFactory, SelfAssessmentFactory
+
     client = client_for(dora)
-    assert (
-        client.post(reverse("cycles:phase_change", args=["2009-10", 1, "close"])).status_code == 302
-    )
-    refused = client.post(
-        reverse("cycles:phase_change", args=["2009-10", 1, "reopen"]), {"reason": ""}
-    )
+    started = SelfAssessmentFactory(cycle=cycle)
+    from assurance.models import GovernanceDeclaration
+
+    GovernanceDeclaration.objects.create(self_assessment=started, area="strategy", rating="green")
+    PCTFactory()  # a PCT that has not started
+    url = reverse("cycles:phase_change", args=["2009-10", 1, "close"])
+    page = client.get(url)
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "will be marked not submitted" in html
+    assert "1 PCT in progress" in html
+    assert 'name="confirm"' in html
+
+    refused = client.post(url, {})
+    assert refused.status_code == 400
+    assert "Confirm that you want to close this phase" in refused.content.decode()
+    assert cycle.phases.get(kind=1).status == PhaseStatus.OPEN
+
+    assert client.post(url, {"confirm": "yes"}).status_code == 302
+    assert cycle.phases.get(kind=1).status == PhaseStatus.CLOSED
+
+
+def test_dh_reopens_a_phase_only_with_a_reason(dora, cycle):
+    client = client_for(dora)
+    close = reverse("cycles:phase_change", args=["2009-10", 1, "close"])
+    assert client.post(close, {"confirm": "yes"}).status_code == 302
+    reopen = reverse("cycles:phase_change", args=["2009-10", 1, "reopen"])
+    assert client.get(reopen).status_code == 200
+    refused = client.post(reopen, {"reason": ""})
     assert refused.status_code == 400 and "Give a reason" in refused.content.decode()
-    ok = client.post(
-        reverse("cycles:phase_change", args=["2009-10", 1, "reopen"]), {"reason": "Late boards"}
-    )
+    ok = client.post(reopen, {"reason": "Late boards"})
     assert ok.status_code == 302
     assert cycle.phases.get(kind=1).status == PhaseStatus.OPEN
     assert PhaseChange.objects.filter(reason="Late boards", changed_by=dora).exists()
+
+
+def test_the_cycle_page_counts_what_is_left_to_do(dora, cycle, django_assert_max_num_queries):
+    from tests.factories import SelfAssessmentFactory
+
+    SelfAssessmentFactory(cycle=cycle, status="submitted")
+    client = client_for(dora)
+    with django_assert_max_num_queries(25):
+        html = client.get(reverse("cycles:detail", args=["2009-10"])).content.decode()
+    assert 'data-testid="progress-self-assessment"' in html
+    assert 'data-testid="progress-panels"' in html
 
 
 def test_dh_creates_a_cycle_and_bad_dates_are_refused_in_place(dora, reference_data):

@@ -292,15 +292,35 @@ def test_members_see_others_scores_only_after_submitting(client, day, camden_sa,
     html = c.get(url("score_sheet", camden_sa.pk)).content.decode()
     assert "Sam Assessor" not in html
     c.post(url("score_sheet", camden_sa.pk), sheet_post(camden_sa))
-    response = c.post(url("score_sheet_submit", camden_sa.pk))
+    response = c.post(url("score_sheet_submit", camden_sa.pk), CONFIRMED)
     assert response.status_code == 302
     html = c.get(url("score_sheet", camden_sa.pk)).content.decode()
     assert "Sam Assessor" in html
 
 
+CONFIRMED = {"submit-confirm": "yes"}
+
+
+def test_submitting_without_confirming_saves_what_is_typed_and_submits_nothing(
+    client, day, camden_sa, sara
+):
+    c = as_user(client, sara)
+    page = c.get(url("score_sheet", camden_sa.pk)).content.decode()
+    assert "Submitting is final" in page and 'name="submit-confirm"' in page
+    response = c.post(url("score_sheet_submit", camden_sa.pk), sheet_post(camden_sa))
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "Confirm that your scores are final before you submit your sheet" in html
+    n = len(panel_items(camden_sa))
+    assert f"You have scored {n} of {n} items" in html
+    sheet = m.ScoreSheet.objects.get()
+    assert sheet.submitted_at is None and sheet.scores.count() == n
+
+
 def test_submitting_an_incomplete_sheet_says_what_is_missing(client, day, camden_sa, sara):
-    html = as_user(client, sara).post(url("score_sheet_submit", camden_sa.pk)).content.decode()
-    assert "Score every item before you submit" in html
+    response = as_user(client, sara).post(url("score_sheet_submit", camden_sa.pk), CONFIRMED)
+    assert response.status_code == 400
+    assert "Score every item before you submit" in response.content.decode()
 
 
 def item_post(item, value, rationale, **extra):
@@ -354,7 +374,7 @@ def test_a_refused_submit_saves_and_shows_the_sheet_as_typed(client, day, camden
     assert f'action="{url("score_sheet", camden_sa.pk)}"' in html
     assert f'formaction="{url("score_sheet_submit", camden_sa.pk)}"' in html
     data = {k: v for k, v in sheet_post(camden_sa, rationale="").items() if "rationale" in k}
-    data.update(item_post(first, "2", "Typed, not yet saved."))
+    data.update(item_post(first, "2", "Typed, not yet saved."), **CONFIRMED)
     response = c.post(url("score_sheet_submit", camden_sa.pk), data)
     html = response.content.decode()
     assert "Score every item before you submit" in html and "Typed, not yet saved." in html
@@ -364,7 +384,7 @@ def test_a_refused_submit_saves_and_shows_the_sheet_as_typed(client, day, camden
 
 def test_a_complete_sheet_on_screen_is_saved_and_submitted(client, day, camden_sa, sara):
     response = as_user(client, sara).post(
-        url("score_sheet_submit", camden_sa.pk), sheet_post(camden_sa)
+        url("score_sheet_submit", camden_sa.pk), {**sheet_post(camden_sa), **CONFIRMED}
     )
     assert response.status_code == 302
     sheet = m.ScoreSheet.objects.get()
@@ -389,13 +409,53 @@ def test_the_lead_sees_scores_side_by_side_with_spreads_highlighted(client, scor
     assert "Spread of 2 levels" in html and "wcc-spread-highlight" in html
 
 
-def test_the_lead_sets_consensus_and_the_result_locks(client, scored, lena):
-    response = as_user(client, lena).post(url("consensus", scored.pk), sheet_post(scored))
+def test_saving_the_consensus_never_locks_locking_is_its_own_confirmed_step(client, scored, lena):
+    c = as_user(client, lena)
+    response = c.post(url("consensus", scored.pk), sheet_post(scored))
     assert response.status_code == 302
-    assert m.PanelResult.objects.get(self_assessment=scored).is_locked
+    assert not m.PanelResult.objects.get(self_assessment=scored).is_locked
+    page = c.get(url("consensus", scored.pk)).content.decode()
+    n = len(panel_items(scored))
+    assert f"{n} of {n} items have a consensus" in page
+    assert "Lock the panel result" in page
+
+    refused = c.post(url("consensus_lock", scored.pk), {})
+    assert refused.status_code == 400
+    assert "Confirm that the panel agrees the result" in refused.content.decode()
+    assert not m.PanelResult.objects.get(self_assessment=scored).is_locked
+
+    assert c.post(url("consensus_lock", scored.pk), {"lock-confirm": "yes"}).status_code == 302
+    result = m.PanelResult.objects.get(self_assessment=scored)
+    assert result.is_locked and result.locked_by == lena
+    assert m.AuditEntry.objects.filter(action="panel_result.locked").count() == 1
+    page = c.get(url("consensus", scored.pk)).content.decode()
+    assert "Lock the panel result" not in page and "was locked on" in page
 
 
-def test_consensus_autosaves_item_by_item_and_the_page_s_save_locks(client, scored, lena):
+def test_locking_with_items_still_to_agree_is_refused_and_names_them(client, scored, lena):
+    c = as_user(client, lena)
+    items = panel_items(scored)
+    values = sheet_post(scored)
+    first = {k: v for k, v in values.items() if k.startswith(f"{items[0].field_prefix}__")}
+    c.post(url("consensus_item", scored.pk, items[0].key), first, headers={"HX-Request": "true"})
+    response = c.post(url("consensus_lock", scored.pk), {"lock-confirm": "yes"})
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "Agree every item before you lock the result" in html
+    assert f"1 of {len(items)} items have a consensus" in html
+    assert not m.PanelResult.objects.get(self_assessment=scored).is_locked
+
+
+def test_only_the_pct_s_own_sha_lead_may_lock(client, scored, sara, dora):
+    for user in (sara, dora):
+        response = as_user(client, user).post(
+            url("consensus_lock", scored.pk), {"lock-confirm": "yes"}
+        )
+        assert response.status_code in (403, 404)
+    assert not m.PanelResult.objects.filter(self_assessment=scored, locked_at__isnull=False)
+
+
+def test_consensus_autosaves_item_by_item_and_never_locks(client, scored, lena):
     c = as_user(client, lena)
     values = sheet_post(scored)
     for item in panel_items(scored):
@@ -407,7 +467,7 @@ def test_consensus_autosaves_item_by_item_and_the_page_s_save_locks(client, scor
     assert m.Consensus.objects.filter(self_assessment=scored).count() == len(panel_items(scored))
     assert not m.PanelResult.objects.get(self_assessment=scored).is_locked
     assert c.post(url("consensus", scored.pk), values).status_code == 302
-    assert m.PanelResult.objects.get(self_assessment=scored).is_locked
+    assert not m.PanelResult.objects.get(self_assessment=scored).is_locked
 
 
 def test_a_consensus_rationale_alone_is_not_saved_and_says_why(client, scored, lena):
