@@ -366,7 +366,12 @@ POST: dict[str, tuple[Callable, Callable, set[str], str | None]] = {
         {"lena", "dora"},
         None,  # moderation waits for phase 4 (test_panel_services)
     ),
-    "publications:publish": (lambda w: [w.published_cycle.pk], lambda w: {}, {"dora"}, None),
+    "publications:publish": (
+        lambda w: [w.published_cycle.pk],
+        lambda w: {"publish-confirm": "yes"},
+        {"dora"},
+        None,
+    ),
     "publications:retry": (lambda w: [w.publication.pk], lambda w: {}, {"dora"}, None),
     "publications:leave_out": (
         lambda w: [w.published_cycle.pk],

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -28,6 +30,7 @@ from assurance.queries import publications as league
 from assurance.queries import results
 from assurance.services import publication as service
 from assurance.services.errors import ServiceError
+from wcc.forms import ConfirmForm
 
 SORT_COLUMNS = [
     ("rank", "Rank"),
@@ -65,7 +68,8 @@ def index(request: HttpRequest) -> HttpResponse:
 def publish(request: HttpRequest, cycle_id: int) -> HttpResponse:
     cycle = access.get_cycle_for_publisher(request.user, cycle_id)
     error = ""
-    if request.method == "POST":
+    confirm = _confirm_form(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and confirm.is_valid():
         try:
             publication, created = service.start_publication(cycle, request.user)
         except service.PublicationError as exc:
@@ -74,7 +78,18 @@ def publish(request: HttpRequest, cycle_id: int) -> HttpResponse:
             if not created:
                 messages.info(request, f"Version {publication.version} is already under way.")
             return redirect("publications:progress", pk=publication.pk)
-    return _publish_page(request, cycle, error=error)
+    return _publish_page(request, cycle, error=error, confirm=confirm)
+
+
+PUBLISH_LABEL = (
+    "Publish these results: the league table and every PCT's report become public, "
+    "and cannot be changed (a correction is a new version)"
+)
+PUBLISH_ERROR = "Confirm that you want to publish these results"
+
+
+def _confirm_form(data: Any = None) -> ConfirmForm:
+    return ConfirmForm(data, label=PUBLISH_LABEL, error=PUBLISH_ERROR, prefix="publish")
 
 
 def _publish_page(
@@ -83,10 +98,13 @@ def _publish_page(
     *,
     error: str = "",
     leave_out_form: LeaveOutForm | None = None,
+    confirm: ConfirmForm | None = None,
 ) -> HttpResponse:
     """What will be published: readiness, the PCTs left out and why, the rule settings."""
     gathered = results.gather_results(cycle)
-    failed = bool(error or (leave_out_form and leave_out_form.errors))
+    failed = bool(
+        error or (leave_out_form and leave_out_form.errors) or (confirm and confirm.errors)
+    )
     return render(
         request,
         "assurance/publications/publish.html",
@@ -102,6 +120,7 @@ def _publish_page(
             "left_out": results.left_out(cycle),
             "leave_out_form": leave_out_form
             or LeaveOutForm(pcts=results.pcts_that_may_be_left_out(cycle)),
+            "confirm": confirm or _confirm_form(),
         },
         status=400 if failed else 200,
     )

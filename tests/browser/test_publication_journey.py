@@ -39,6 +39,7 @@ def test_dh_staff_publish_watch_progress_and_open_a_report(
     page.get_by_role("link", name=f"Publish {cycle.year_label}").click()
     expect(page.get_by_role("heading", name=f"Publish {cycle.year_label}")).to_be_visible()
     page.screenshot(path=screenshot_dir / "publication-start.png", full_page=True)
+    page.get_by_label("Publish these results").check()
     page.get_by_role("button", name="Start publication").click()
 
     expect(page.get_by_role("heading", name=f"{cycle.year_label}, version 1")).to_be_visible()

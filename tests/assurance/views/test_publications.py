@@ -54,6 +54,21 @@ def in_progress(reference_data, dora):
     return publication
 
 
+CONFIRMED = {"publish-confirm": "yes"}
+
+
+def test_starting_without_the_confirmation_publishes_nothing(client, dora, reference_data):
+    cycle = publishing_cycle()
+    give_results(cycle, PCT.objects.get(code="5K7"), [3] * 11)
+    client.force_login(dora)
+    page = client.get(reverse("publications:publish", args=[cycle.pk])).content.decode()
+    assert "1 PCT will be ranked" in page and 'name="publish-confirm"' in page
+    response = client.post(reverse("publications:publish", args=[cycle.pk]))
+    assert response.status_code == 400
+    assert "Confirm that you want to publish these results" in response.content.decode()
+    assert not Publication.objects.exists()
+
+
 def test_dh_staff_start_a_publication_and_are_sent_to_its_progress(
     client, dora, reference_data, django_capture_on_commit_callbacks
 ):
@@ -61,7 +76,7 @@ def test_dh_staff_start_a_publication_and_are_sent_to_its_progress(
     give_results(cycle, PCT.objects.get(code="5K7"), [3] * 11)
     client.force_login(dora)
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(reverse("publications:publish", args=[cycle.pk]))
+        response = client.post(reverse("publications:publish", args=[cycle.pk]), CONFIRMED)
     publication = Publication.objects.get()
     assert response.status_code == 302
     assert response.url == reverse("publications:progress", args=[publication.pk])
@@ -71,7 +86,7 @@ def test_starting_shows_why_it_cannot_start(client, dora, reference_data):
     cycle = publishing_cycle()
     give_results(cycle, PCT.objects.get(code="5K7"), [3] * 10)
     client.force_login(dora)
-    response = client.post(reverse("publications:publish", args=[cycle.pk]))
+    response = client.post(reverse("publications:publish", args=[cycle.pk]), CONFIRMED)
     assert response.status_code == 400
     assert "There is a problem" in response.content.decode()
     assert "no final result for: 11" in response.content.decode()
