@@ -14,6 +14,7 @@ from django.db import transaction
 
 from assurance.models import PublicationStatus
 from assurance.services import publication_worker as worker
+from assurance.services import submitted_copy
 
 logger = logging.getLogger(__name__)
 
@@ -75,3 +76,9 @@ def resume_publications() -> int:
         else:
             enqueue_documents(publication_id)
     return len(stalled)
+
+
+@shared_task(acks_late=True)
+def render_submitted_copy(copy_id: int) -> None:
+    """The PDF of a submitted self-assessment (services/submitted_copy.py)."""
+    submitted_copy.render_copy(copy_id)

@@ -25,6 +25,7 @@ from assurance.models import (
     Cycle,
     EvidenceDocument,
     SelfAssessment,
+    SubmittedCopy,
 )
 
 
@@ -153,6 +154,16 @@ SELF_ASSESSMENT_HISTORY_ACTIONS = frozenset(
         "self_assessment.reopened",
     }
 )
+
+
+def get_submitted_copy(assessment: SelfAssessment, pk: int) -> SubmittedCopy:
+    """A rendered copy of a self-assessment the caller may already read (else 404)."""
+    copy = SubmittedCopy.objects.filter(
+        pk=pk, self_assessment=assessment, rendered_at__isnull=False
+    ).first()
+    if copy is None:
+        raise Http404("No such copy")
+    return copy
 
 
 def self_assessment_history(assessment: SelfAssessment) -> QuerySet[AuditEntry]:

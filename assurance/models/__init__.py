@@ -44,6 +44,7 @@ from .self_assessment import (
     SectionProgress,
     SelfAssessment,
     SelfAssessmentStatus,
+    SubmittedCopy,
 )
 
 __all__ = [
@@ -93,6 +94,7 @@ __all__ = [
     "SectionProgress",
     "SelfAssessment",
     "SelfAssessmentStatus",
+    "SubmittedCopy",
     "Tier",
     "User",
 ]

@@ -138,6 +138,9 @@ class OutcomeIndicator(models.Model):
 
     code = models.SlugField(max_length=50, unique=True)
     name = models.CharField(max_length=150)
+    unit = models.CharField(
+        max_length=100, blank=True, help_text="What a value counts, e.g. per 100,000 population"
+    )
     active = models.BooleanField(default=True)
 
     class Meta:

@@ -263,3 +263,33 @@ class SectionProgress(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["self_assessment", "section"], name="section_unique")
         ]
+
+
+def submitted_copy_upload_to(instance: SubmittedCopy, filename: str) -> str:
+    return f"submitted/{uuid.uuid4().hex}.pdf"
+
+
+class SubmittedCopy(models.Model):
+    """The PDF of a self-assessment as the approver submitted it for the board: rendered
+    once after each submission and kept with it (a resubmission after a reopening adds
+    another). ``file`` is empty until the background job has rendered it."""
+
+    self_assessment = models.ForeignKey(
+        SelfAssessment, on_delete=models.CASCADE, related_name="submitted_copies"
+    )
+    submitted_at = models.DateTimeField()
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    board_ratified_on = models.DateField()
+    file = models.FileField(upload_to=submitted_copy_upload_to, max_length=200, blank=True)
+    sha256 = models.CharField(max_length=64, blank=True)
+    rendered_at = models.DateTimeField(null=True, blank=True)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["self_assessment", "-submitted_at"]
+        indexes = [models.Index(fields=["self_assessment", "-submitted_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.self_assessment} submitted {self.submitted_at:%Y-%m-%d %H:%M}"

@@ -19,6 +19,7 @@ from assurance.models import (
     Criterion,
     EvidenceDocument,
     Framework,
+    GovernanceArea,
     GovernanceDeclaration,
     Phase,
     PhaseKind,
@@ -160,6 +161,40 @@ def build_overview(assessment: SelfAssessment) -> Overview:
         )
     )
     return overview
+
+
+@dataclass(frozen=True)
+class AnswerRow:
+    """One line of "check your answers": what was asked, what was answered, where to change it."""
+
+    title: str
+    level: int | None
+    evidence: str
+    url: str
+
+
+def answer_rows(overview: Overview) -> list[AnswerRow]:
+    """Every rating slot in framework order with its answer (no queries: the overview's)."""
+    rows = []
+    for slot in overview.slots:
+        answer = overview.answers.get(slot.rule.key)
+        title = f"{slot.competency.number}. {slot.competency.short_name}"
+        if slot.criterion:
+            title += f" – criterion {slot.criterion.number}"
+        rows.append(
+            AnswerRow(
+                title,
+                answer[0].level if answer else None,
+                answer[0].evidence if answer else "",
+                sa_url("competency", overview.assessment, slot.competency.number)
+                + f"#{slot.rule.key}-level",
+            )
+        )
+    return rows
+
+
+def declaration_rows(overview: Overview) -> list[tuple[str, GovernanceDeclaration | None]]:
+    return [(area.label, overview.declarations.get(area.value)) for area in GovernanceArea]
 
 
 def missing_links(assessment: SelfAssessment, missing: list[rules.MissingItem]) -> list[dict]:

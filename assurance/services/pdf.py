@@ -21,8 +21,9 @@ from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-from assurance.models import PCT, Publication
+from assurance.models import PCT, Publication, SelfAssessment, SubmittedCopy
 from assurance.queries import publications as league
+from assurance.queries.self_assessment import answer_rows, build_overview, declaration_rows
 
 #: Relative URLs in PDF templates resolve against this made-up origin; the fetcher maps
 #: its STATIC_URL paths to files and refuses everything else.
@@ -115,3 +116,19 @@ def pct_report_html(publication: Publication, pct: PCT) -> str:
 
 def pct_report_pdf(publication: Publication, pct: PCT) -> bytes:
     return render_pdf("assurance/pdf/pct_report.html", pct_report_context(publication, pct))
+
+
+def self_assessment_pdf(assessment: SelfAssessment, copy: SubmittedCopy) -> bytes:
+    """The self-assessment as submitted: every answer, the documents, the board's sign-off."""
+    overview = build_overview(assessment)
+    return render_pdf(
+        "assurance/pdf/self_assessment.html",
+        {
+            "assessment": assessment,
+            "o": overview,
+            "answers": answer_rows(overview),
+            "declarations": declaration_rows(overview),
+            "copy": copy,
+            "published_on": copy.submitted_at,
+        },
+    )

@@ -174,7 +174,7 @@ def load_outcome_indicators(path: Path = FIXTURES / "outcome_indicators.yaml") -
         raise ImportProblems(problems)
     for item in items:
         OutcomeIndicator.objects.update_or_create(
-            code=item["code"], defaults={"name": item["name"]}
+            code=item["code"], defaults={"name": item["name"], "unit": item.get("unit", "")}
         )
     return len(items)
 

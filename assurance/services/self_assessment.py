@@ -18,6 +18,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from assurance import tasks
 from assurance.models import (
     KEY_DOCUMENT_KINDS,
     PCT,
@@ -36,6 +37,7 @@ from assurance.models import (
     SectionProgress,
     SelfAssessment,
     SelfAssessmentStatus,
+    SubmittedCopy,
 )
 from assurance.queries.self_assessment import (
     missing_items,
@@ -514,6 +516,13 @@ def submit_self_assessment(
     locked.save(
         update_fields=["status", "board_ratified_on", "submitted_at", "submitted_by", "updated_at"]
     )
+    copy = SubmittedCopy.objects.create(
+        self_assessment=locked,
+        submitted_at=locked.submitted_at,
+        submitted_by=actor,
+        board_ratified_on=board_ratified_on,
+    )
+    transaction.on_commit(lambda: tasks.render_submitted_copy.delay(copy.pk))
     audit.record(
         actor=actor,
         action="self_assessment.submitted",

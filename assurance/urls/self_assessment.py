@@ -21,4 +21,5 @@ urlpatterns = [
     path(PCT + "submit/", views.submit, name="submit"),
     path(PCT + "reopen/", views.reopen, name="reopen"),
     path(PCT + "history/", views.history, name="history"),
+    path(PCT + "submitted/<int:pk>/", views.submitted_copy, name="submitted_copy"),
 ]

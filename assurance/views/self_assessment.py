@@ -36,7 +36,13 @@ from assurance.models import (
     SelfAssessment,
 )
 from assurance.queries import self_assessment as sa_queries
-from assurance.queries.self_assessment import build_overview, missing_links, sa_url
+from assurance.queries.self_assessment import (
+    answer_rows,
+    build_overview,
+    declaration_rows,
+    missing_links,
+    sa_url,
+)
 from assurance.rules.uploads import download_name
 from assurance.services import self_assessment as sa
 from assurance.services.errors import EditConflict, Incomplete, ServiceError
@@ -104,7 +110,12 @@ def overview(request: HttpRequest, cycle: str, pct: str) -> HttpResponse:
     return render(
         request,
         "assurance/self_assessment/overview.html",
-        {"o": view, "assessment": assessment, "can_edit": _can_edit(request, assessment)},
+        {
+            "o": view,
+            "assessment": assessment,
+            "can_edit": _can_edit(request, assessment),
+            "copies": assessment.submitted_copies.select_related("submitted_by"),
+        },
     )
 
 
@@ -523,6 +534,25 @@ def document_download(request: HttpRequest, pk: int) -> FileResponse:
     return response
 
 
+@require_GET
+@login_required
+def submitted_copy(request: HttpRequest, cycle: str, pct: str, pk: int) -> FileResponse:
+    """The PDF of the self-assessment as submitted, for whoever may read the self-assessment."""
+    assessment = access.get_self_assessment_for_user(
+        request.user, cycle_access.get_cycle(cycle), pct
+    )
+    copy = access.get_submitted_copy(assessment, pk)
+    response = FileResponse(
+        copy.file.open("rb"),
+        as_attachment=True,
+        filename=f"{assessment.pct.code}-self-assessment-{cycle}-{copy.submitted_at:%Y-%m-%d}.pdf",
+        content_type="application/pdf",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
 @require_POST
 @login_required
 def mark_section(request: HttpRequest, cycle: str, pct: str, section: str) -> HttpResponse:
@@ -584,6 +614,8 @@ def submit(request: HttpRequest, cycle: str, pct: str) -> HttpResponse:
             "missing": missing
             or (missing_links(assessment, view.missing) if request.method == "POST" else []),
             "still_to_do": missing_links(assessment, view.missing),
+            "answers": answer_rows(view),
+            "declarations": declaration_rows(view),
             "is_approver": request.user.is_pct_approver
             and request.user.pct_id == assessment.pct_id,
         },

@@ -1,4 +1,5 @@
 import datetime as dt
+import hashlib
 
 import pytest
 from django.test import Client
@@ -11,6 +12,7 @@ from assurance.models import (
     PhaseStatus,
     SelfAssessment,
     SelfAssessmentStatus,
+    SubmittedCopy,
 )
 from assurance.services import self_assessment as sa
 from tests.assurance.self_assessment_factories import PDF_BYTES, ready_to_submit, upload
@@ -473,6 +475,55 @@ def test_the_approver_submits_and_the_page_turns_read_only(alice, ann, camden_sa
     html = client_for(alice).get(url("overview")).content.decode()
     assert 'data-testid="submitted-banner"' in html
     assert "hx-post" not in client_for(alice).get(url("governance")).content.decode()
+
+
+def test_the_approver_checks_every_answer_before_submitting(alice, ann, camden_sa):
+    ready_to_submit(alice, camden_sa)
+    html = client_for(ann).get(url("submit")).content.decode()
+    assert "Check your answers" in html
+    for testid in ("competencies", "governance", "outcomes", "documents"):
+        assert f'data-testid="answers-{testid}"' in html or testid == "outcomes"
+    rating = CompetencyRating.objects.filter(self_assessment=camden_sa).first()
+    assert f"Level {rating.level}" in html and rating.evidence[:40] in html
+    assert f'href="{url("competency", "5K7", 3)}#c3-level"' in html
+
+
+def test_submitting_keeps_a_pdf_of_what_was_submitted(
+    alice, ann, sara, bob, camden_sa, django_capture_on_commit_callbacks
+):
+    ready_to_submit(alice, camden_sa)
+    with django_capture_on_commit_callbacks(execute=True):
+        client_for(ann).post(url("submit"), {"board_ratified_on": "10 12 2009"})
+    copy = SubmittedCopy.objects.get(self_assessment=camden_sa)
+    assert copy.rendered_at and copy.board_ratified_on == dt.date(2009, 12, 10)
+    content = copy.file.read()
+    assert content.startswith(b"%PDF") and hashlib.sha256(content).hexdigest() == copy.sha256
+    html = client_for(alice).get(url("overview")).content.decode()
+    link = url("submitted_copy", "5K7", copy.pk)
+    assert link in html
+    response = client_for(alice).get(link)
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert b"".join(response.streaming_content).startswith(b"%PDF")
+    # The same rule as the self-assessment: another PCT and another SHA's assessor get 404,
+    # and the SHA's assessors only from phase two.
+    assert client_for(bob).get(link).status_code == 404
+    assert client_for(sara).get(link).status_code == 404
+    # Rendering again changes nothing.
+    from assurance.services import submitted_copy
+
+    assert submitted_copy.render_copy(copy.pk) is False
+
+
+def test_a_copy_of_a_reopened_self_assessment_is_never_rendered(alice, ann, dora, camden_sa):
+    from assurance.services import submitted_copy
+
+    ready_to_submit(alice, camden_sa)
+    sa.submit_self_assessment(ann, camden_sa, board_ratified_on=dt.date(2009, 12, 10))
+    copy = SubmittedCopy.objects.get()
+    sa.reopen_self_assessment(dora, camden_sa, reason="Wrong plan")
+    assert submitted_copy.render_copy(copy.pk) is False
+    copy.refresh_from_db()
+    assert not copy.file and "reopened" in copy.error
 
 
 def test_staff_who_are_not_the_approver_see_no_submit_button(alice, camden_sa):
