@@ -144,6 +144,10 @@ GET: dict[str, tuple[Callable[[W], list[Any]], dict[str, Any]]] = {
     "self_assessment:submit": (sa_args, only(CAMDEN_READERS)),
     "self_assessment:reopen": (sa_args, only({"dora"}, other=403)),
     "self_assessment:history": (sa_args, only(CAMDEN_READERS)),
+    "self_assessment:submitted_copy": (
+        lambda w: [*sa_args(w), w.extra["submitted_copy"].pk],
+        only(CAMDEN_READERS),
+    ),
     # Cycle management is DH's (§3).
     "cycles:list": (lambda w: [], only({"dora"}, other=403)),
     "cycles:create": (lambda w: [], only({"dora"}, other=403)),
@@ -350,7 +354,7 @@ POST: dict[str, tuple[Callable, Callable, set[str], str | None]] = {
         lambda w: [w.camden_sa.pk],
         lambda w: {"lock-confirm": "yes"},
         {"lena"},
-        None,  # no item is agreed in this world: refused (tests/assurance/views/test_panels.py)
+        None,  # Camden's result is already locked in this world: refused
     ),
     # Every item agreed locks the result: the lead's own change is refused (test_panel_views).
     "panels:consensus": (lambda w: [w.camden_sa.pk], _score_post, {"lena"}, None),

@@ -172,6 +172,8 @@ def build_world(users: dict[str, Any], durham: m.PCT) -> World:
         extra={
             "today": timezone.localdate(),
             # Left out of 2008/09 by DH with a reason (§4): shown as "not assessed".
+            # The PDF kept with Camden's submission, rendered for real.
+            "submitted_copy": _rendered_copy(camden_sa),
             "left_out": m.LeftOut.objects.create(
                 cycle=published_cycle,
                 pct=m.PCT.objects.get(code="5C3"),
@@ -180,3 +182,13 @@ def build_world(users: dict[str, Any], durham: m.PCT) -> World:
             ),
         },
     )
+
+
+def _rendered_copy(sa: m.SelfAssessment) -> m.SubmittedCopy:
+    from assurance.services import submitted_copy
+
+    copy = m.SubmittedCopy.objects.create(
+        self_assessment=sa, submitted_at=sa.submitted_at, board_ratified_on=sa.board_ratified_on
+    )
+    submitted_copy.render_copy(copy.pk)
+    return copy
