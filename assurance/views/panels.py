@@ -35,6 +35,7 @@ from assurance.models import (
     SelfAssessment,
 )
 from assurance.queries import panels as panel_queries
+from assurance.queries import progress
 from assurance.queries.panel_items import display, panel_items, row_key, with_statuses
 from assurance.rules import panels as panel_rules
 from assurance.services import panels as services
@@ -92,6 +93,10 @@ def index(request: HttpRequest) -> HttpResponse:
             "sas": sas,
             "days": days,
             "calibration_open": access.calibration_open(cycle),
+            # What is left to do (issue 14): a lead's region, a member's own sheets and days.
+            "region": progress.region_submissions(cycle, user.sha_id) if user.is_sha_lead else None,
+            "my_sheets": progress.my_sheets(user, cycle),
+            "my_days": progress.my_panel_days(user, cycle),
         },
     )
 

@@ -741,3 +741,38 @@ def test_the_lead_does_not_see_a_draft_sheet(client, day, camden_sa, sara, sam, 
     html = as_user(client, lena).get(url("consensus", camden_sa.pk)).content.decode()
     assert "Sara Assessor" in html and "Sam Assessor" not in html
     assert "1 submitted score sheet." in html
+
+
+def test_a_member_sees_their_sheets_to_do_saved_and_submitted_and_their_days(
+    client, day, camden_sa, durham_sa, sara, london, p3
+):
+    islington_sa = submitted_self_assessment(p3, m.PCT.objects.get(code="5K8"))
+    panel_day(p3, london, [sara], slots=[(islington_sa.pct, "13:00", "15:00")])
+    panels.record_panel_scores(sara, camden_sa, full_values(camden_sa, level=2))
+    html = as_user(client, sara).get(url("index")).content.decode()
+    assert 'data-testid="my-days"' in html
+    sheets = html[html.index('data-testid="my-sheets"') :]
+    sheets = sheets[: sheets.index("</table>")]
+    assert "Camden" in sheets and "Saved, not submitted" in sheets
+    assert "Islington" in sheets and "To do" in sheets
+    assert "County Durham" not in sheets  # not on any of her panels
+    panels.submit_score_sheet(sara, camden_sa)
+    html = as_user(client, sara).get(url("index")).content.decode()
+    assert ">Submitted<" in html[html.index('data-testid="my-sheets"') :]
+
+
+def test_the_lead_sees_where_each_pct_of_the_region_stands_in_phase_one(
+    client, reference_data, camden, lena, sara, dora
+):
+    p1 = panel_cycle(open_phase=1)
+    m.SelfAssessment.objects.create(
+        cycle=p1, pct=camden, status=m.SelfAssessmentStatus.SUBMITTED, submitted_at=p1.created_at
+    )
+    html = as_user(client, lena).get(url("index") + f"?cycle={p1.pk}").content.decode()
+    region = html[html.index('data-testid="region"') :]
+    assert 'data-testid="region-5K7"' in region and "Submitted" in region
+    london = m.PCT.objects.filter(sha=camden.sha).count()
+    assert region.count('data-testid="region-') == london
+    assert "County Durham" not in region  # another SHA's PCT
+    # Assessors do not get the region's statuses; only the lead does.
+    assert 'data-testid="region"' not in as_user(client, sara).get(url("index")).content.decode()
