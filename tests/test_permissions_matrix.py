@@ -98,6 +98,10 @@ GET: dict[str, tuple[Callable[[W], list[Any]], dict[str, Any]]] = {
     "panels:consensus": (lambda w: [w.camden_sa.pk], only({"lena"})),
     "panels:consensus_item": (lambda w: [w.camden_sa.pk, _first_item(w).key], post_only()),
     "panels:consensus_lock": (lambda w: [w.camden_sa.pk], post_only()),
+    # Only the day's SHA lead arranges it: everyone else gets 404, like the lead's own pages.
+    "panels:slot_change": (lambda w: [w.day.slots.get().pk], only({"lena"})),
+    "panels:slot_remove": (lambda w: [w.day.slots.get().pk], only({"lena"})),
+    "panels:day_members": (lambda w: [w.day.pk], only({"lena"})),
     # PCT staff see their own panel result only after publication: 2009/10 is not published.
     "panels:result": (lambda w: [w.camden_sa.pk], only({"sara", "lena", "pia", "dora"})),
     "panels:moderate": (lambda w: [w.consensus.pk], only({"lena", "dora"})),
@@ -349,6 +353,24 @@ POST: dict[str, tuple[Callable, Callable, set[str], str | None]] = {
         lambda w: {"submit-confirm": "yes"},
         {"sara", "pia"},
         None,
+    ),
+    "panels:slot_change": (
+        lambda w: [w.day.slots.get().pk],
+        lambda w: {"starts_at": "14:00", "ends_at": "16:00"},
+        {"lena"},
+        None,  # Camden's panel sat in this world (sheets submitted): refused
+    ),
+    "panels:slot_remove": (
+        lambda w: [w.day.slots.get().pk],
+        lambda w: {"reason": "Board moved"},
+        {"lena"},
+        None,  # Camden's panel sat in this world: refused
+    ),
+    "panels:day_members": (
+        lambda w: [w.day.pk],
+        lambda w: {"members": [w.users["sara"].pk, w.users["sam"].pk]},
+        {"lena"},
+        None,  # the same members: nothing changes
     ),
     "panels:consensus_lock": (
         lambda w: [w.camden_sa.pk],

@@ -67,6 +67,15 @@ def get_panel_day_for_lead(user: Any, pk: int) -> PanelDay:
     return day
 
 
+def get_slot_for_lead(user: Any, pk: int) -> PanelSlot:
+    """A slot of a panel day the user leads (else 404, as for the day)."""
+    slot = PanelSlot.objects.select_related("panel_day", "pct").filter(pk=pk).first()
+    if slot is None:
+        raise Http404("No such slot")
+    get_panel_day_for_lead(user, slot.panel_day_id)
+    return slot
+
+
 def reviewable_self_assessments(user: Any, cycle: Cycle) -> QuerySet[SelfAssessment]:
     """Submitted self-assessments the user may open to review, score or moderate."""
     qs = SelfAssessment.objects.filter(cycle=cycle, status__in=ASSESSED_STATUSES).select_related(

@@ -18,15 +18,7 @@ from wcc.forms import ModelChoiceField, ModelMultipleChoiceField, NHSForm
 LEVEL_CHOICES = [(n, str(n)) for n in (1, 2, 3, 4)]
 
 
-class PanelDayForm(NHSForm):
-    date = forms.DateField(
-        widget=forms.DateInput(attrs={"type": "date"}),
-        error_messages={
-            "required": "Enter the date of the panel day",
-            "invalid": "Enter a real date, like 2010-04-20",
-        },
-    )
-    venue = forms.CharField(max_length=200, error_messages={"required": "Enter the venue"})
+class PanelMembersForm(NHSForm):
     members = ModelMultipleChoiceField(
         queryset=User.objects.none(),
         widget=forms.CheckboxSelectMultiple,
@@ -44,12 +36,20 @@ class PanelDayForm(NHSForm):
         )
 
 
-class SlotForm(NHSForm):
-    pct = ModelChoiceField(
-        label="PCT",
-        queryset=PCT.objects.none(),
-        error_messages={"required": "Choose the PCT", "invalid_choice": "Choose a PCT of this SHA"},
+class PanelDayForm(PanelMembersForm):
+    field_order = ["date", "venue", "members"]
+
+    date = forms.DateField(
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={
+            "required": "Enter the date of the panel day",
+            "invalid": "Enter a real date, like 2010-04-20",
+        },
     )
+    venue = forms.CharField(max_length=200, error_messages={"required": "Enter the venue"})
+
+
+class SlotTimeForm(NHSForm):
     starts_at = forms.TimeField(
         label="Starts at",
         widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
@@ -61,9 +61,28 @@ class SlotForm(NHSForm):
         error_messages={"required": "Enter the end time", "invalid": "Enter a time, like 12:00"},
     )
 
+
+class SlotForm(SlotTimeForm):
+    field_order = ["pct", "starts_at", "ends_at"]
+
+    pct = ModelChoiceField(
+        label="PCT",
+        queryset=PCT.objects.none(),
+        error_messages={"required": "Choose the PCT", "invalid_choice": "Choose a PCT of this SHA"},
+    )
+
     def __init__(self, *args: Any, sha_id: int, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["pct"].queryset = PCT.objects.filter(sha_id=sha_id).order_by("name")
+
+
+class RemoveSlotForm(NHSForm):
+    reason = forms.CharField(
+        label="Why is this PCT coming off the panel day?",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        error_messages={"required": "Give the reason for removing this slot"},
+    )
 
 
 class ReviewNoteForm(NHSForm):

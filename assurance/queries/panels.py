@@ -48,6 +48,8 @@ from assurance.models import (
     PanelResult,
     PanelScore,
     PanelSlot,
+    PhaseKind,
+    PhaseStatus,
     ReviewNote,
     ScoreSheet,
     SelfAssessment,
@@ -331,6 +333,31 @@ def with_panel_progress(
             PanelResult.objects.filter(self_assessment=OuterRef("pk"), locked_at__isnull=False)
         ),
     ).order_by("pct__name")
+
+
+def panel_days_closed(cycle: Cycle) -> bool:
+    """Phase 3 has closed: every panel day of the cycle is held."""
+    return any(
+        p.kind == PhaseKind.PANEL_DAYS and p.status == PhaseStatus.CLOSED
+        for p in cycle.phases.all()
+    )
+
+
+def day_slots(day: PanelDay) -> QuerySet[PanelSlot]:
+    """A day's slots, each marked ``sat`` once a member submitted a score sheet for its PCT."""
+    return (
+        day.slots.select_related("pct")
+        .annotate(
+            sat=Exists(
+                ScoreSheet.objects.filter(
+                    self_assessment__cycle_id=day.cycle_id,
+                    self_assessment__pct=OuterRef("pct"),
+                    submitted_at__isnull=False,
+                )
+            )
+        )
+        .order_by("starts_at")
+    )
 
 
 def with_members_and_slots(days: QuerySet[PanelDay]) -> QuerySet[PanelDay]:

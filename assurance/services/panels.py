@@ -34,6 +34,7 @@ from assurance.models import (
     SelfAssessment,
     User,
 )
+from assurance.queries import panels as panel_queries
 from assurance.queries.panel_items import ACTUAL, LEVEL, RATING, Item, panel_items, row_key
 from assurance.rules import panels as panel_rules
 from assurance.rules.problems import Problem
@@ -94,15 +95,23 @@ def schedule_panel_day(
 
 
 def _bookings(
-    cycle: Cycle, date: dt.date, pct: PCT, member_ids: set[int]
+    cycle: Cycle,
+    date: dt.date,
+    pct: PCT | None,
+    member_ids: set[int],
+    *,
+    exclude: Q | None = None,
 ) -> list[panel_rules.Booking]:
-    """Slots that could clash: the PCT's slots this cycle, and slots that day with these members."""
+    """Slots that could clash: the PCT's slots this cycle, and slots that day with these
+    members (``exclude``: slots not to count, e.g. the one being moved)."""
+    clash = Q(panel_day__date=date, panel_day__members__in=member_ids)
+    if pct is not None:
+        clash |= Q(pct=pct)
+    slots = PanelSlot.objects.filter(panel_day__cycle=cycle).filter(clash)
+    if exclude is not None:
+        slots = slots.exclude(exclude)
     slots = (
-        PanelSlot.objects.filter(panel_day__cycle=cycle)
-        .filter(Q(pct=pct) | Q(panel_day__date=date, panel_day__members__in=member_ids))
-        .select_related("panel_day", "pct")
-        .prefetch_related("panel_day__members")
-        .distinct()
+        slots.select_related("panel_day", "pct").prefetch_related("panel_day__members").distinct()
     )
     return [
         panel_rules.Booking(
@@ -157,6 +166,162 @@ def add_slot(
         new=f"{starts_at:%H:%M}–{ends_at:%H:%M}",
     )
     return slot
+
+
+def _require_not_held(day: PanelDay) -> None:
+    """Slots and members change until the panel sits: refused once panel days have closed
+    (a PCT whose sheets are submitted is checked where it matters, by ``_scored``)."""
+    if panel_queries.panel_days_closed(day.cycle):
+        raise ServiceError("Panel days for this cycle have closed: the panel has been held.")
+
+
+def _require_lead_of(actor: User, day: PanelDay) -> None:
+    if not (actor.is_sha_lead and actor.sha_id == day.sha_id):
+        raise ServiceError("Only the SHA lead arranges this panel day.")
+
+
+def _scored(sa_filter: Q) -> list[str]:
+    """Who has submitted a score sheet for the matching self-assessments: they sat."""
+    return sorted(
+        {
+            str(sheet.assessor)
+            for sheet in ScoreSheet.objects.filter(
+                sa_filter, submitted_at__isnull=False
+            ).select_related("assessor")
+        }
+    )
+
+
+@transaction.atomic
+def move_slot(actor: User, slot: PanelSlot, *, starts_at: dt.time, ends_at: dt.time) -> PanelSlot:
+    """Move a PCT's slot to another time on its day, until its panel sits (audited)."""
+    day = PanelDay.objects.select_for_update().get(pk=slot.panel_day_id)
+    _require_lead_of(actor, day)
+    _require_not_held(day)
+    sat = _scored(Q(self_assessment__cycle=day.cycle, self_assessment__pct=slot.pct))
+    if sat:
+        raise ServiceError(
+            f"{', '.join(sat)} submitted a score sheet for {slot.pct.name}: the panel has "
+            "sat, so the slot stays as it was."
+        )
+    members = {m.pk: str(m) for m in day.members.all()}
+    problems = panel_rules.slot_conflicts(
+        date=day.date,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        pct_id=slot.pct_id,
+        pct_name=slot.pct.name,
+        members=members,
+        bookings=_bookings(day.cycle, day.date, slot.pct, set(members), exclude=Q(pk=slot.pk)),
+    )
+    if problems:
+        raise ServiceError(problems=[Problem("", message) for message in problems])
+    old = f"{slot.starts_at:%H:%M}–{slot.ends_at:%H:%M}"
+    slot.starts_at, slot.ends_at = starts_at, ends_at
+    slot.save(update_fields=["starts_at", "ends_at"])
+    audit.record(
+        actor=actor,
+        action="panel_slot.moved",
+        obj=slot,
+        cycle=day.cycle,
+        pct=slot.pct,
+        label=f"{slot.pct.name} on {day}",
+        old=old,
+        new=f"{starts_at:%H:%M}–{ends_at:%H:%M}",
+    )
+    return slot
+
+
+@transaction.atomic
+def remove_slot(actor: User, slot: PanelSlot, *, reason: str) -> None:
+    """Take a PCT off a panel day, with a reason (audited). Refused once a member has
+    submitted a score sheet for it: the panel has sat."""
+    day = PanelDay.objects.select_for_update().get(pk=slot.panel_day_id)
+    _require_lead_of(actor, day)
+    _require_not_held(day)
+    if not reason.strip():
+        raise ServiceError.for_fields({"reason": "Give the reason for removing this slot"})
+    sat = _scored(Q(self_assessment__cycle=day.cycle, self_assessment__pct=slot.pct))
+    if sat:
+        raise ServiceError(
+            f"{', '.join(sat)} submitted a score sheet for {slot.pct.name}: the slot stays."
+        )
+    audit.record(
+        actor=actor,
+        action="panel_slot.removed",
+        obj=slot,
+        cycle=day.cycle,
+        pct=slot.pct,
+        label=f"{slot.pct.name} on {day}",
+        old=f"{slot.starts_at:%H:%M}–{slot.ends_at:%H:%M}",
+        reason=reason.strip(),
+    )
+    slot.delete()
+
+
+@transaction.atomic
+def change_members(actor: User, day: PanelDay, members: Iterable[User]) -> PanelDay:
+    """Change who sits on a panel day (audited). A member who has submitted a score sheet
+    for a PCT of the day stays; a new member must be free at each slot's time."""
+    day = (
+        PanelDay.objects.select_for_update(of=("self",))
+        .select_related("cycle", "sha")
+        .get(pk=day.pk)
+    )
+    _require_lead_of(actor, day)
+    _require_not_held(day)
+    members = list(members)
+    if not members:
+        raise ServiceError.for_fields({"members": "Choose at least one panel member."})
+    outsiders = [m for m in members if not (m.is_sha_user and m.sha_id == day.sha_id)]
+    if outsiders:
+        raise ServiceError.for_fields(
+            {"members": f"{outsiders[0]} is not an assessor or peer expert of {day.sha}."}
+        )
+    current = {m.pk: m for m in day.members.all()}
+    wanted = {m.pk: m for m in members}
+    removed = [current[pk] for pk in current.keys() - wanted.keys()]
+    added = {pk: str(wanted[pk]) for pk in wanted.keys() - current.keys()}
+    slots = list(day.slots.select_related("pct"))
+    pcts = [s.pct_id for s in slots]
+    if removed:
+        sat = _scored(
+            Q(self_assessment__cycle=day.cycle, self_assessment__pct_id__in=pcts)
+            & Q(assessor__in=removed)
+        )
+        if sat:
+            raise ServiceError.for_fields(
+                {"members": f"{', '.join(sat)} submitted a score sheet on this panel: they stay."}
+            )
+    problems: list[str] = []
+    if added:
+        others = _bookings(day.cycle, day.date, None, set(added), exclude=Q(panel_day=day))
+        for slot in slots:
+            problems += panel_rules.slot_conflicts(
+                date=day.date,
+                starts_at=slot.starts_at,
+                ends_at=slot.ends_at,
+                pct_id=slot.pct_id,
+                pct_name=slot.pct.name,
+                members=added,
+                bookings=[b for b in others if b.pct_id != slot.pct_id],
+            )
+    if problems:
+        raise ServiceError(problems=[Problem("members", message) for message in problems])
+    if not removed and not added:
+        return day
+    old = ", ".join(sorted(str(m) for m in current.values()))
+    day.members.set(members)
+    audit.record(
+        actor=actor,
+        action="panel_day.members_changed",
+        obj=day,
+        cycle=day.cycle,
+        label=f"Members of {day}",
+        old=old,
+        new=", ".join(sorted(str(m) for m in members)),
+    )
+    return day
 
 
 # --- Phase 2: review notes ---------------------------------------------------------------

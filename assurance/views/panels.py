@@ -24,8 +24,11 @@ from assurance.forms.panels import (
     ItemsForm,
     ModerationForm,
     PanelDayForm,
+    PanelMembersForm,
+    RemoveSlotForm,
     ReviewNoteForm,
     SlotForm,
+    SlotTimeForm,
     initial_from_rows,
 )
 from assurance.models import (
@@ -132,9 +135,10 @@ def _day_context(
     is_lead = access.leads_panel_day(request.user, day)
     return {
         "day": day,
-        "slots": day.slots.select_related("pct"),
+        "slots": panel_queries.day_slots(day),
         "members": day.members.all(),
         "is_lead": is_lead,
+        "held": panel_queries.panel_days_closed(day.cycle),
         "slot_form": slot_form or (SlotForm(sha_id=day.sha_id) if is_lead else None),
     }
 
@@ -162,6 +166,79 @@ def slot_add(request: HttpRequest, pk: int) -> HttpResponse:
     context = _day_context(request, pk, slot_form=form)
     return render(
         request, _template(request, "assurance/panels/day_detail.html", "slot_form"), context
+    )
+
+
+def _back_to_day(request: HttpRequest, day_id: int, message: str) -> HttpResponse:
+    messages.success(request, message)
+    return redirect("panels:day_detail", day_id)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def slot_change(request: HttpRequest, pk: int) -> HttpResponse:
+    """Move a slot to another time on its day, until the day is held."""
+    slot = access.get_slot_for_lead(request.user, pk)
+    initial = {"starts_at": slot.starts_at, "ends_at": slot.ends_at}
+    form = SlotTimeForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.move_slot(request.user, slot, **form.cleaned_data)
+        except ServiceError as exc:
+            form.add_service_error(exc)
+        else:
+            return _back_to_day(request, slot.panel_day_id, f"{slot.pct.name}'s slot moved.")
+    return render(
+        request,
+        "assurance/panels/slot_change.html",
+        {"slot": slot, "day": slot.panel_day, "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def slot_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    """Take a PCT off its panel day, with a reason, until the day is held."""
+    slot = access.get_slot_for_lead(request.user, pk)
+    form = RemoveSlotForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.remove_slot(request.user, slot, reason=form.cleaned_data["reason"])
+        except ServiceError as exc:
+            form.add_service_error(exc)
+        else:
+            return _back_to_day(
+                request, slot.panel_day_id, f"{slot.pct.name} taken off the panel day."
+            )
+    return render(
+        request,
+        "assurance/panels/slot_remove.html",
+        {"slot": slot, "day": slot.panel_day, "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def day_members(request: HttpRequest, pk: int) -> HttpResponse:
+    """Change who sits on a panel day, until it is held."""
+    day = access.get_panel_day_for_lead(request.user, pk)
+    form = PanelMembersForm(
+        request.POST or None, sha_id=day.sha_id, initial={"members": list(day.members.all())}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.change_members(request.user, day, form.cleaned_data["members"])
+        except ServiceError as exc:
+            form.add_service_error(exc)
+        else:
+            return _back_to_day(request, day.pk, "Panel members saved.")
+    return render(
+        request,
+        "assurance/panels/day_members.html",
+        {"day": day, "form": form},
+        status=400 if form.errors else 200,
     )
 
 

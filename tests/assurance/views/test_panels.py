@@ -776,3 +776,68 @@ def test_the_lead_sees_where_each_pct_of_the_region_stands_in_phase_one(
     assert "County Durham" not in region  # another SHA's PCT
     # Assessors do not get the region's statuses; only the lead does.
     assert 'data-testid="region"' not in as_user(client, sara).get(url("index")).content.decode()
+
+
+def test_the_lead_moves_a_slot_and_the_change_is_recorded(client, day, lena, camden_sa):
+    slot = day.slots.get()
+    c = as_user(client, lena)
+    assert c.get(url("day_detail", day.pk)).content.decode().count("Move") >= 1
+    bad = c.post(url("slot_change", slot.pk), {"starts_at": "12:00", "ends_at": "11:00"})
+    assert bad.status_code == 400 and "The slot must end after it starts" in bad.content.decode()
+    ok = c.post(url("slot_change", slot.pk), {"starts_at": "14:00", "ends_at": "16:00"})
+    assert ok.status_code == 302
+    slot.refresh_from_db()
+    assert f"{slot.starts_at:%H:%M}" == "14:00"
+    entry = m.AuditEntry.objects.get(action="panel_slot.moved")
+    assert entry.old_value == "10:00–12:00" and entry.new_value == "14:00–16:00"
+
+
+def test_a_slot_whose_panel_sat_neither_moves_nor_goes(client, day, lena, sara, camden_sa):
+    slot = day.slots.get()
+    panels.record_panel_scores(sara, camden_sa, full_values(camden_sa))
+    panels.submit_score_sheet(sara, camden_sa)
+    c = as_user(client, lena)
+    assert "Panel sat" in c.get(url("day_detail", day.pk)).content.decode()
+    moved = c.post(url("slot_change", slot.pk), {"starts_at": "14:00", "ends_at": "16:00"})
+    assert moved.status_code == 400 and "the panel has sat" in moved.content.decode()
+    removed = c.post(url("slot_remove", slot.pk), {"reason": "Board moved"})
+    assert removed.status_code == 400 and "the slot stays" in removed.content.decode()
+    assert m.PanelSlot.objects.filter(pk=slot.pk).exists()
+
+
+def test_the_lead_removes_a_slot_with_a_reason(client, day, lena, camden_sa):
+    slot = day.slots.get()
+    c = as_user(client, lena)
+    refused = c.post(url("slot_remove", slot.pk), {"reason": ""})
+    assert refused.status_code == 400 and "Give the reason" in refused.content.decode()
+    assert c.post(url("slot_remove", slot.pk), {"reason": "Board moved"}).status_code == 302
+    assert not m.PanelSlot.objects.filter(pk=slot.pk).exists()
+    assert m.AuditEntry.objects.get(action="panel_slot.removed").reason == "Board moved"
+
+
+def test_the_lead_changes_members_but_not_one_who_has_scored(
+    client, day, lena, sara, sam, camden_sa, london
+):
+    pia = sha_user(london, m.Role.PEER_EXPERT, full_name="Pia Peer")
+    c = as_user(client, lena)
+    assert c.get(url("day_members", day.pk)).status_code == 200
+    ok = c.post(url("day_members", day.pk), {"members": [sara.pk, pia.pk]})
+    assert ok.status_code == 302
+    assert set(day.members.all()) == {sara, pia}
+    assert m.AuditEntry.objects.filter(action="panel_day.members_changed").count() == 1
+    panels.record_panel_scores(sara, camden_sa, full_values(camden_sa))
+    panels.submit_score_sheet(sara, camden_sa)
+    refused = c.post(url("day_members", day.pk), {"members": [pia.pk]})
+    assert refused.status_code == 400
+    assert "submitted a score sheet on this panel: they stay" in refused.content.decode()
+    assert sara in day.members.all()
+
+
+@pytest.mark.parametrize("who", ["sara", "nick", "alice", "dora"])
+def test_only_the_lead_arranges_slots_and_members(client, request, day, who):
+    slot = day.slots.get()
+    c = as_user(client, request.getfixturevalue(who))
+    for name, arg in (("slot_change", slot.pk), ("slot_remove", slot.pk), ("day_members", day.pk)):
+        assert c.get(url(name, arg)).status_code == 404
+        assert c.post(url(name, arg), {"reason": "x", "starts_at": "9:00"}).status_code == 404
+    assert m.PanelSlot.objects.filter(pk=slot.pk).exists()
