@@ -140,7 +140,6 @@ VIEW_ONLY_MODELS = [
     models.GovernanceDeclaration,
     models.ChosenOutcome,
     models.EvidenceDocument,
-    models.SectionProgress,
     models.PanelDay,
     models.PanelSlot,
     models.ReviewNote,

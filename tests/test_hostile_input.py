@@ -32,7 +32,6 @@ HOSTILE_TEXT = ["\x00", LONG, "abc", "99999999999999999999", "0001-01-01", "1E+2
 #: them, and that is right — they are refused or allowed by who asks, checked elsewhere.
 ACTIONS = {
     "self_assessment:document_remove",
-    "self_assessment:mark_section",
     "cycles:start_next",
     "cycles:phase_change",
     "publications:include_again",

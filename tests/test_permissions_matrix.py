@@ -144,7 +144,6 @@ GET: dict[str, tuple[Callable[[W], list[Any]], dict[str, Any]]] = {
         lambda w: [*sa_args(w), w.document.pk],
         post_only(anon=405),
     ),
-    "self_assessment:mark_section": (lambda w: [*sa_args(w), "governance"], post_only(anon=405)),
     "self_assessment:submit": (sa_args, only(CAMDEN_READERS)),
     "self_assessment:reopen": (sa_args, only({"dora"}, other=403)),
     "self_assessment:history": (sa_args, only(CAMDEN_READERS)),
@@ -282,12 +281,6 @@ POST: dict[str, tuple[Callable, Callable, set[str], str | None]] = {
     "self_assessment:document_remove": (
         lambda w: [*open_sa(w), w.draft_document.pk],
         lambda w: {},
-        {"alice", "ann"},
-        "alice",
-    ),
-    "self_assessment:mark_section": (
-        lambda w: [*open_sa(w), "documents"],
-        lambda w: {"completed": "no"},
         {"alice", "ann"},
         "alice",
     ),

@@ -157,7 +157,7 @@ def _fill(
     competencies = list(m.Competency.objects.filter(framework=cycle.framework).order_by("number"))
     indicators = list(cycle.indicators.order_by("code"))
     docs = _documents()
-    ratings, declarations, chosen, documents, progress, trail = [], [], [], [], [], []
+    ratings, declarations, chosen, documents, trail = [], [], [], [], []
     trail_dates: list[dt.datetime] = []
     for sa in sas:
         state = todo[sa.pct]
@@ -232,17 +232,6 @@ def _fill(
                     uploaded_by=staff,
                 )
             )
-        if state != PART_DONE:
-            progress += [
-                m.SectionProgress(self_assessment=sa, section=s, completed=True, marked_by=staff)
-                for s in [f"competency-{c.number}" for c in competencies] + ["documents"]
-            ]
-        else:
-            progress.append(
-                m.SectionProgress(
-                    self_assessment=sa, section="competency-1", completed=True, marked_by=staff
-                )
-            )
         if state == SUBMITTED:
             trail.append(
                 m.AuditEntry(
@@ -263,7 +252,6 @@ def _fill(
     m.GovernanceDeclaration.objects.bulk_create(declarations, batch_size=2000)
     m.ChosenOutcome.objects.bulk_create(chosen, batch_size=2000)
     m.EvidenceDocument.objects.bulk_create(documents, batch_size=2000)
-    m.SectionProgress.objects.bulk_create(progress, batch_size=2000)
     created = m.AuditEntry.objects.bulk_create(trail, batch_size=2000)
     # auto_now_add stamps "now": date the trail when things happened, one update per date.
     by_date: dict[dt.datetime, list[int]] = defaultdict(list)
@@ -287,7 +275,6 @@ def _date_rows(sas: list[m.SelfAssessment], phase_one: m.Phase, numbers: list[in
     saved = dates.self_rating_day(closes, 14)
     m.GovernanceDeclaration.objects.filter(self_assessment_id__in=ids).update(updated_at=saved)
     m.ChosenOutcome.objects.filter(self_assessment_id__in=ids).update(updated_at=saved)
-    m.SectionProgress.objects.filter(self_assessment_id__in=ids).update(marked_at=saved)
     m.EvidenceDocument.objects.filter(self_assessment_id__in=ids).update(
         uploaded_at=dates.self_rating_day(closes, 12)
     )

@@ -131,10 +131,12 @@ def value_field(item: Item, *, label: str, required: bool = False) -> forms.Fiel
         label=label,
         max_digits=12,
         decimal_places=3,
+        min_value=0,
         required=required,
         widget=forms.TextInput(attrs={"inputmode": "decimal", "class": "nhsuk-input--width-10"}),
         error_messages={
             "invalid": f"Enter the actual value for {item.label} as a number, like 12.5.",
+            "min_value": f"Enter an actual value for {item.label} of 0 or more.",
             "required": f"Enter the actual value for {item.label}.",
             "max_digits": f"Enter the actual value for {item.label} with at most 9 digits before the point.",
             "max_decimal_places": f"Enter the actual value for {item.label} with at most 3 decimal places.",

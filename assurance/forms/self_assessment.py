@@ -62,7 +62,12 @@ class GovernanceForm(VersionedForm):
         error_messages={"invalid_choice": "Choose red, amber or green"},
     )
     commentary = forms.CharField(
-        label="Commentary", required=False, strip=False, widget=forms.Textarea(attrs={"rows": 5})
+        label="Commentary",
+        help_text="Needed if you rate amber or red: say why, and what a recovery plan agreed "
+        "with your SHA would address.",
+        required=False,
+        strip=False,
+        widget=forms.Textarea(attrs={"rows": 5}),
     )
 
 
@@ -80,19 +85,28 @@ class ChooseOutcomeForm(NHSForm):
 
 
 class OutcomeForm(VersionedForm):
+    # Every indicator on the menu counts something (a rate, a share): never below 0.
     baseline = forms.DecimalField(
         label="Baseline",
         max_digits=12,
         decimal_places=3,
+        min_value=0,
         required=False,
-        error_messages={"invalid": "Enter the baseline as a number"},
+        error_messages={
+            "invalid": "Enter the baseline as a number",
+            "min_value": "Enter a baseline of 0 or more",
+        },
     )
     target = forms.DecimalField(
         label="This year's trajectory target",
         max_digits=12,
         decimal_places=3,
+        min_value=0,
         required=False,
-        error_messages={"invalid": "Enter the target as a number"},
+        error_messages={
+            "invalid": "Enter the target as a number",
+            "min_value": "Enter a target of 0 or more",
+        },
     )
     direction = forms.ChoiceField(label="Direction", choices=Direction.choices)
 

@@ -246,25 +246,6 @@ class EvidenceDocument(models.Model):
         return self.title or self.original_name
 
 
-class SectionProgress(models.Model):
-    """PCT staff mark a task-list section complete (e.g. ``competency-3``, ``governance``)."""
-
-    self_assessment = models.ForeignKey(
-        SelfAssessment, on_delete=models.CASCADE, related_name="section_progress"
-    )
-    section = models.CharField(max_length=40)
-    completed = models.BooleanField(default=False)
-    marked_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    marked_at = models.DateTimeField(auto_now=True)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["self_assessment", "section"], name="section_unique")
-        ]
-
-
 def submitted_copy_upload_to(instance: SubmittedCopy, filename: str) -> str:
     return f"submitted/{uuid.uuid4().hex}.pdf"
 

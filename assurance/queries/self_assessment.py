@@ -23,7 +23,6 @@ from assurance.models import (
     GovernanceDeclaration,
     Phase,
     PhaseKind,
-    SectionProgress,
     SelfAssessment,
 )
 from assurance.rules import self_assessment as rules
@@ -87,20 +86,13 @@ def build_overview(assessment: SelfAssessment) -> Overview:
     outcomes = list(
         ChosenOutcome.objects.filter(self_assessment=assessment).select_related("indicator")
     )
-    marked = set(
-        SectionProgress.objects.filter(self_assessment=assessment, completed=True).values_list(
-            "section", flat=True
-        )
-    )
-    if assessment.is_submitted:
-        # The board's sign-off completes every section that has what it needs.
-        marked |= {rules.competency_section(s.competency.number) for s in slots}
-        marked |= {"governance", "outcomes", "documents"}
     overview = Overview(assessment, phase, slots, answers, documents, declarations, outcomes)
+    declared = {a: (d.rating, d.commentary) for a, d in declarations.items()}
     overview.missing = rules.missing_for_submission(
         [s.rule for s in slots],
         {k: a for k, (a, _) in answers.items()},
         [d.kind for d in documents],
+        declared,
     )
     gaps = {m.section for m in overview.missing}
 
@@ -117,12 +109,9 @@ def build_overview(assessment: SelfAssessment) -> Overview:
                 key,
                 f"{number}. {comp_slots[0].competency.short_name}",
                 sa_url("competency", assessment, number),
-                rules.section_state(
-                    started=started, complete=key not in gaps, marked_complete=key in marked
-                ),
+                rules.section_state(started=started, complete=key not in gaps),
             )
         )
-    ratings = {a: d.rating for a, d in declarations.items()}
     overview.sections.append(
         Section(
             "governance",
@@ -130,8 +119,7 @@ def build_overview(assessment: SelfAssessment) -> Overview:
             sa_url("governance", assessment),
             rules.section_state(
                 started=any(d.rating or d.commentary for d in declarations.values()),
-                complete=rules.governance_complete(ratings),
-                marked_complete="governance" in marked,
+                complete=rules.governance_complete(declared),
             ),
         )
     )
@@ -144,7 +132,6 @@ def build_overview(assessment: SelfAssessment) -> Overview:
                 started=bool(outcomes),
                 complete=bool(outcomes)
                 and all(rules.outcome_complete(o.baseline, o.target) for o in outcomes),
-                marked_complete="outcomes" in marked,
             ),
         )
     )
@@ -156,7 +143,6 @@ def build_overview(assessment: SelfAssessment) -> Overview:
             rules.section_state(
                 started=bool(documents),
                 complete="documents" not in gaps,
-                marked_complete="documents" in marked,
             ),
         )
     )
@@ -201,8 +187,8 @@ def missing_links(assessment: SelfAssessment, missing: list[rules.MissingItem]) 
     """Error-summary entries that link to the field of each missing item, on its own page."""
     links = []
     for item in missing:
-        if item.section == "documents":
-            url = sa_url("documents", assessment)
+        if item.section in ("documents", "governance"):
+            url = sa_url(item.section, assessment)
         else:
             url = sa_url("competency", assessment, int(item.section.split("-")[1]))
         links.append({"href": f"{url}#{item.anchor}", "message": item.message})
@@ -271,8 +257,12 @@ def missing_items(assessment: SelfAssessment) -> list[rules.MissingItem]:
     slots = rating_slots(assessment.cycle.framework)
     answers = {k: a for k, (a, _) in answers_by_key(assessment, slots).items()}
     kinds = EvidenceDocument.objects.filter(self_assessment=assessment, is_current=True)
+    declared = {
+        d.area: (d.rating, d.commentary)
+        for d in GovernanceDeclaration.objects.filter(self_assessment=assessment)
+    }
     return rules.missing_for_submission(
-        [s.rule for s in slots], answers, kinds.values_list("kind", flat=True)
+        [s.rule for s in slots], answers, kinds.values_list("kind", flat=True), declared
     )
 
 
@@ -290,31 +280,3 @@ def editing_refusal(assessment: SelfAssessment) -> str | None:
         submitted=assessment.is_submitted,
         closes_on=phase.closes_on if phase else None,
     )
-
-
-def section_names(assessment: SelfAssessment) -> list[str]:
-    numbers = assessment.cycle.framework.competencies.values_list("number", flat=True)
-    return [rules.competency_section(n) for n in numbers] + [
-        "governance",
-        "outcomes",
-        "documents",
-    ]
-
-
-def section_gaps(assessment: SelfAssessment, section: str) -> list[str]:
-    """What stops ``section`` being marked completed."""
-    if section == "governance":
-        ratings = dict(
-            GovernanceDeclaration.objects.filter(self_assessment=assessment).values_list(
-                "area", "rating"
-            )
-        )
-        return [] if rules.governance_complete(ratings) else ["Rate all three governance areas"]
-    if section == "outcomes":
-        chosen = list(ChosenOutcome.objects.filter(self_assessment=assessment))
-        if not chosen:
-            return ["Choose at least one outcome"]
-        if not all(rules.outcome_complete(c.baseline, c.target) for c in chosen):
-            return ["Give a baseline and a target for every outcome"]
-        return []
-    return [item.message for item in missing_items(assessment) if item.section == section]

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
-from assurance.rules.scoring import GOVERNANCE_AREAS
+from assurance.rules.scoring import GOVERNANCE_AREAS, GOVERNANCE_LABELS
 
 # The four key documents (§3 "Evidence a PCT submits"), in the order shown to people.
 KEY_DOCUMENTS: tuple[tuple[str, str], ...] = (
@@ -66,15 +66,27 @@ class MissingItem:
     message: str
 
 
+#: Governance ratings that need the PCT's reason (an amber or red rating needs a recovery
+#: plan agreed with the SHA, domain brief §2.2): the commentary says why, and what is planned.
+RATINGS_NEEDING_A_REASON = ("amber", "red")
+
+
+def reason_missing(rating: str, commentary: str) -> bool:
+    return rating in RATINGS_NEEDING_A_REASON and not commentary.strip()
+
+
 def missing_for_submission(
     slots: Sequence[RatingSlot],
     answers: Mapping[str, RatingAnswer],
     document_kinds: Iterable[str],
+    declarations: Mapping[str, tuple[str, str]] | None = None,
 ) -> list[MissingItem]:
     """Everything missing before submission (§3, issue 3 "sign-off").
 
     Every competency (or each of its criteria) needs a level and an evidence narrative;
-    the four key documents must be uploaded. An empty list means it can be submitted.
+    a governance area the PCT rates amber or red needs its reason (``declarations``:
+    area → (rating, commentary)); the four key documents must be uploaded. An empty list
+    means it can be submitted.
     """
     missing: list[MissingItem] = []
     for slot in slots:
@@ -88,6 +100,16 @@ def missing_for_submission(
             missing.append(
                 MissingItem(
                     section, f"{slot.key}-evidence", f"Describe the evidence for {slot.label}"
+                )
+            )
+    for area in GOVERNANCE_AREAS:
+        rating, commentary = (declarations or {}).get(area, ("", ""))
+        if reason_missing(rating, commentary):
+            missing.append(
+                MissingItem(
+                    "governance",
+                    f"{area}-commentary",
+                    f"Say why {GOVERNANCE_LABELS[area].lower()} is rated {rating}",
                 )
             )
     present = set(document_kinds)
@@ -115,21 +137,23 @@ def competency_section(number: int) -> str:
     return f"competency-{number}"
 
 
-def section_state(*, started: bool, complete: bool, marked_complete: bool) -> SectionState:
-    """A section is completed only when staff marked it so and it is still complete.
-
-    (An edit that empties a marked section puts it back in progress rather than
-    showing a tick over a gap.)
-    """
-    if marked_complete and complete:
+def section_state(*, started: bool, complete: bool) -> SectionState:
+    """A section is completed when it has everything submission needs from it (there is no
+    separate "mark as completed": it would count for nothing, issue 14), else in progress
+    once anything is in it."""
+    if complete:
         return SectionState.COMPLETED
-    if started or marked_complete:
+    if started:
         return SectionState.IN_PROGRESS
     return SectionState.NOT_STARTED
 
 
-def governance_complete(ratings: Mapping[str, str]) -> bool:
-    return all(ratings.get(area) for area in GOVERNANCE_AREAS)
+def governance_complete(declarations: Mapping[str, tuple[str, str]]) -> bool:
+    """Every area rated, and an amber or red one explained."""
+    return all(
+        declarations.get(area, ("", ""))[0] and not reason_missing(*declarations[area])
+        for area in GOVERNANCE_AREAS
+    )
 
 
 def outcome_complete(baseline: object, target: object) -> bool:

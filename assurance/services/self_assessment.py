@@ -34,15 +34,12 @@ from assurance.models import (
     GovernanceDeclaration,
     OutcomeIndicator,
     Phase,
-    SectionProgress,
     SelfAssessment,
     SelfAssessmentStatus,
     SubmittedCopy,
 )
 from assurance.queries.self_assessment import (
     missing_items,
-    section_gaps,
-    section_names,
     self_assessment_phase,
 )
 from assurance.rules import self_assessment as rules
@@ -451,38 +448,6 @@ def remove_evidence(actor: Any, document: EvidenceDocument) -> None:
 
 
 # ---------------------------------------------------------------------------- sign-off
-
-
-@transaction.atomic
-def mark_section_complete(
-    actor: Any, assessment: SelfAssessment, section: str, completed: bool = True
-) -> SectionProgress:
-    """PCT staff mark a task-list section completed (or not). A section with gaps can't be."""
-    locked = _require_editable(actor, assessment)
-    if section not in section_names(locked):
-        raise ServiceError("There is no such section.")
-    if completed and (gaps := section_gaps(locked, section)):
-        raise ServiceError(gaps[0])
-    progress, _ = SectionProgress.objects.select_for_update(of=("self",)).get_or_create(
-        self_assessment=locked, section=section
-    )
-    if progress.completed != completed or progress.marked_by_id is None:
-        old = progress.completed
-        progress.completed = completed
-        progress.marked_by = actor
-        progress.save()
-        audit.record(
-            actor=actor,
-            action="section.marked",
-            obj=progress,
-            label=f"Section {section}",
-            cycle=locked.cycle,
-            pct=locked.pct,
-            field="completed",
-            old="completed" if old else "not completed",
-            new="completed" if completed else "not completed",
-        )
-    return progress
 
 
 @transaction.atomic

@@ -17,7 +17,6 @@ urlpatterns = [
     path(PCT + "outcomes/<int:pk>/", views.outcome_update, name="outcome_update"),
     path(PCT + "documents/", views.documents, name="documents"),
     path(PCT + "documents/<int:pk>/remove/", views.document_remove, name="document_remove"),
-    path(PCT + "sections/<str:section>/", views.mark_section, name="mark_section"),
     path(PCT + "submit/", views.submit, name="submit"),
     path(PCT + "reopen/", views.reopen, name="reopen"),
     path(PCT + "history/", views.history, name="history"),

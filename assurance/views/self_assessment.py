@@ -14,7 +14,6 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from assurance.access import cycles as cycle_access
@@ -266,8 +265,8 @@ def competency(request: HttpRequest, cycle: str, pct: str, number: int) -> HttpR
         saved_message=f"Competency {number} saved.",
         context={
             "competency": slots[0].competency,
+            "levels": [] if htmx_save else the_cycle.framework.level_descriptors.all(),
             "refusal": None if htmx_save else sa_queries.editing_refusal(assessment),
-            "section_key": f"competency-{number}",
         },
     )
 
@@ -551,34 +550,6 @@ def submitted_copy(request: HttpRequest, cycle: str, pct: str, pk: int) -> FileR
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
     return response
-
-
-@require_POST
-@login_required
-def mark_section(request: HttpRequest, cycle: str, pct: str, section: str) -> HttpResponse:
-    the_cycle = cycle_access.get_cycle(cycle)
-    assessment = access.get_self_assessment_for_user(request.user, the_cycle, pct, write=True)
-    completed = request.POST.get("completed") == "yes"
-    try:
-        sa.mark_section_complete(request.user, assessment, section, completed)
-    except ServiceError as error:
-        messages.error(request, f"Could not mark this section completed: {error.message}.")
-        return redirect(_back(request) or sa_url("overview", assessment))
-    messages.success(
-        request, "Section marked as completed." if completed else "Section marked as in progress."
-    )
-    return redirect(sa_url("overview", assessment))
-
-
-def _back(request: HttpRequest) -> str:
-    """The page the form came from, if it is on this site; else "" (issue 13, finding 8:
-    ``back`` was an open redirect, and a 500 for a ``javascript:`` URL)."""
-    back = request.POST.get("back", "")
-    if back and url_has_allowed_host_and_scheme(
-        back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return back
-    return ""
 
 
 @require_http_methods(["GET", "POST"])

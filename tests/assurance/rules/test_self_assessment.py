@@ -46,22 +46,19 @@ def test_criteria_are_rated_one_by_one():
     assert "criterion 1.2 of competency 1" in missing[0].message
 
 
-def test_a_section_marked_complete_with_gaps_is_in_progress():
-    assert (
-        section_state(started=True, complete=False, marked_complete=True)
-        == SectionState.IN_PROGRESS
-    )
-    assert (
-        section_state(started=True, complete=True, marked_complete=True) == SectionState.COMPLETED
-    )
-    assert (
-        section_state(started=True, complete=True, marked_complete=False)
-        == SectionState.IN_PROGRESS
-    )
-    assert (
-        section_state(started=False, complete=False, marked_complete=False)
-        == SectionState.NOT_STARTED
-    )
+def test_a_section_is_completed_by_what_is_in_it_not_by_a_mark():
+    assert section_state(started=True, complete=False) == SectionState.IN_PROGRESS
+    assert section_state(started=True, complete=True) == SectionState.COMPLETED
+    assert section_state(started=False, complete=False) == SectionState.NOT_STARTED
+
+
+def test_an_amber_or_red_governance_rating_needs_its_reason():
+    answers = {"c1": RatingAnswer(3, "a"), "c2": RatingAnswer(2, "b")}
+    declared = {"strategy": ("amber", " "), "finance": ("green", ""), "board": ("red", "Deficit")}
+    missing = missing_for_submission(SLOTS, answers, ALL_KEY_DOCS, declared)
+    assert [(m.section, m.anchor, m.message) for m in missing] == [
+        ("governance", "strategy-commentary", "Say why strategy is rated amber")
+    ]
 
 
 def test_editing_is_refused_when_the_phase_is_closed_with_the_deadline():

@@ -24,7 +24,6 @@ from tests.assurance.self_assessment_factories import (
     fill_ratings,
     ready_to_submit,
     upload,
-    upload_key_documents,
 )
 
 pytestmark = pytest.mark.django_db
@@ -317,26 +316,6 @@ def test_only_dh_reopens_a_submission_with_a_reason(alice, ann, dora, assessment
     assert not assessment.is_submitted
     entry = AuditEntry.objects.get(action="self_assessment.reopened")
     assert entry.reason == "Wrong financial plan uploaded" and entry.actor == dora
-
-
-def test_a_section_with_gaps_cannot_be_marked_complete(alice, assessment):
-    with pytest.raises(ServiceError, match="Choose a level"):
-        sa.mark_section_complete(alice, assessment, "competency-1")
-    save(alice, assessment)
-    progress = sa.mark_section_complete(alice, assessment, "competency-1")
-    assert progress.completed
-
-
-def test_documents_section_needs_the_four_key_documents(alice, assessment):
-    with pytest.raises(ServiceError, match="five-year strategic plan"):
-        sa.mark_section_complete(alice, assessment, "documents")
-    upload_key_documents(alice, assessment)
-    assert sa.mark_section_complete(alice, assessment, "documents").completed
-
-
-def test_it_refuses_an_unknown_section(alice, assessment):
-    with pytest.raises(ServiceError, match="no such section"):
-        sa.mark_section_complete(alice, assessment, "competency-12")
 
 
 def test_a_repeated_autosave_of_the_same_text_is_not_a_conflict(alice, assessment):
