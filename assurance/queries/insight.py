@@ -5,10 +5,11 @@ Two sources, one shape (:class:`Insight`):
 
 - a **published** cycle is read from its current publication's frozen snapshot
   (:class:`PublishedResult`) in two aggregate queries — every national figure in one, the
-  SHAs in one ``GROUP BY`` — plus one for the PCTs' own (self-assessed) levels;
+  SHAs in one ``GROUP BY`` — plus one for the PCTs' own (self-assessed) levels and one
+  for the framework;
 - a cycle **in progress** is read from the live panel values (moderated, else consensus,
   §3) of the self-assessments a person may review (``access.panels.
-  reviewable_self_assessments``: SHA staff their SHA's, DH every one), in four queries
+  reviewable_self_assessments``: SHA staff their SHA's, DH every one), in five queries
   whatever the number of PCTs. There are no tiers before publication.
 
 The means and the chart geometry are pure functions in ``assurance/rules/insight.py``.
@@ -295,7 +296,8 @@ def published_insight(publication: Publication) -> Insight:
 
 def live_insight(cycle: Cycle, assessments: QuerySet[SelfAssessment], scope: str) -> Insight:
     """The picture so far from the panels' final values (moderated, else consensus) of
-    ``assessments`` — the self-assessments the person may review. Five queries."""
+    ``assessments`` — the self-assessments the person may review. Five queries: the
+    framework, panel levels and governance ratings per PCT, own levels, the SHAs."""
     comps = _competencies(cycle)
     names = {c.number: c.short_name for c in comps}
     levels = (
