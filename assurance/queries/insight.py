@@ -456,3 +456,105 @@ def table(insight: Insight, chart: str) -> list[list[Any]]:
             lines.append(line)
         return lines
     raise ValueError(f"no chart {chart!r}")
+
+
+# --- a PCT's years on one screen (issue 16, part 5) -------------------------------------------
+
+
+@dataclass
+class PctYear:
+    """One published cycle of a PCT: its frozen result, formatted for the registry page."""
+
+    result: PublishedResult
+    ranked: int  # PCTs ranked nationally in that publication
+    ranked_in_sha: int
+    levels: list[int | None]  # per competency number of the page's columns
+    governance: list[tuple[str, str, str]]  # (area label, rating, tag class)
+
+    @property
+    def cycle(self) -> Cycle:
+        return self.result.publication.cycle
+
+    @property
+    def tier_label(self) -> str:
+        return Tier(self.result.tier).label
+
+
+@dataclass
+class PctYears:
+    years: list[PctYear]  # newest first, as the table reads
+    columns: list[tuple[int, str]]  # (number, name): every competency any year scored
+    rank_chart: rules.LineChart | None
+    mark_chart: rules.LineChart | None
+
+
+def pct_years(pct_id: int) -> PctYears:
+    """Every published cycle's result of one PCT (its current version), with how many PCTs
+    were ranked nationally and in its SHA that year, in two queries whatever the number of
+    cycles: the results with both counts as subqueries, and the competencies' names."""
+    from django.db.models import OuterRef, Subquery
+    from django.db.models.functions import Coalesce as _Coalesce
+
+    from wcc.status import tag_class
+
+    def ranked(**same: Any) -> Any:
+        return _Coalesce(
+            Subquery(
+                PublishedResult.objects.filter(publication=OuterRef("publication"), **same)
+                .order_by()
+                .values("publication")
+                .annotate(n=Count("pk"))
+                .values("n")[:1]
+            ),
+            0,
+        )
+
+    results = list(
+        PublishedResult.objects.filter(
+            pct_id=pct_id, publication__status=PublicationStatus.COMPLETE
+        )
+        .select_related("publication__cycle")
+        .annotate(ranked=ranked(), ranked_in_sha=ranked(sha_id=OuterRef("sha_id")))
+        .order_by("-publication__cycle__year_label")
+    )
+    numbers = sorted({int(n) for r in results for n in r.competency_levels})
+    names: dict[int, str] = {}
+    if results:
+        newest_first = [r.publication.cycle.framework_id for r in results]
+        for framework_id, number, name in Competency.objects.filter(
+            framework_id__in=newest_first
+        ).values_list("framework_id", "number", "short_name"):
+            # The newest framework's wording wins (the texts changed a little, §2.1).
+            if number not in names or framework_id == newest_first[0]:
+                names[number] = name
+    years = [
+        PctYear(
+            result=r,
+            ranked=r.ranked,  # type: ignore[attr-defined]
+            ranked_in_sha=r.ranked_in_sha,  # type: ignore[attr-defined]
+            levels=[r.competency_levels.get(str(n)) for n in numbers],
+            governance=[
+                (GOVERNANCE_LABELS[a], r.governance[a], tag_class(r.governance[a]))
+                for a in GOVERNANCE_AREAS
+            ],
+        )
+        for r in results
+    ]
+    oldest_first = list(reversed(years))
+    return PctYears(
+        years=years,
+        columns=[(n, names.get(n, f"Competency {n}")) for n in numbers],
+        rank_chart=rules.line_chart(
+            [(y.cycle.year_label, y.result.rank) for y in oldest_first],
+            low=1,
+            high=max(2, *(y.ranked for y in years)),
+            inverted=True,
+        )
+        if years
+        else None,
+        mark_chart=rules.line_chart(
+            [(y.cycle.year_label, y.result.mark) for y in oldest_first], low=0, high=100
+        )
+        if years
+        else None,
+    )
