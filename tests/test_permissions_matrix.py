@@ -117,6 +117,8 @@ GET: dict[str, tuple[Callable[[W], list[Any]], dict[str, Any]]] = {
     "publications:csv": (lambda w: [w.publication.pk], public()),
     "publications:xlsx": (lambda w: [w.publication.pk], public()),
     "publications:league_table_pdf": (lambda w: [w.publication.pk], public()),
+    # DH's workbook of a whole publication (issue 16): DH only, others as for progress.
+    "publications:workbook": (lambda w: [w.publication.pk], only({"dora"})),
     "publications:improvement": (lambda w: [w.publication.pk], public()),
     # "Find my PCT" redirects to the report; without a code it is 404 for everyone.
     "publications:find": (lambda w: [w.publication.pk], public(404)),
