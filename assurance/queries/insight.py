@@ -396,11 +396,14 @@ def charts(insight: Insight) -> dict[str, Any]:
             ticks=[0, 1, 2, 3, 4],
         ),
         "levels": rules.stacked_chart(
-            [(f"{c.number}. {c.name}", c.level_counts) for c in comps], LEVEL_KEYS
+            [(f"{c.number}. {c.name}", c.level_counts) for c in comps],
+            LEVEL_KEYS,
+            short=[f"L{level}" for level in rules.LEVELS],
         ),
         "governance": rules.stacked_chart(
             [(label, counts) for _, label, counts in insight.governance_rows],
             [(f"status-{tag_colour(r)}", RATING_LABELS[r]) for r in RATINGS],
+            short=[RATING_LABELS[r] for r in RATINGS],
         ),
         "shas": rules.bar_chart(
             [(s.name, [s.mean_level]) for s in insight.shas],
@@ -414,6 +417,7 @@ def charts(insight: Insight) -> dict[str, Any]:
         out["tiers"] = rules.stacked_chart(
             [("All PCTs ranked", [n for _, _, n in rows])],
             [(f"status-{tag_colour(t)}", label) for t, label, _ in rows],
+            short=[label for _, label, _ in rows],
         )
     return out
 

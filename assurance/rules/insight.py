@@ -163,7 +163,8 @@ class Segment:
     count: int
     x: float
     width: float
-    show_text: bool  # wide enough to write the count inside
+    text: str  # what is written inside: the key's short name and the count
+    show_text: bool  # wide enough to write the text inside
 
 
 @dataclass(frozen=True)
@@ -187,12 +188,15 @@ class StackedChart:
 
 #: Narrower than this, a segment's count would not fit inside it: it is in the table.
 MIN_TEXT_WIDTH = 22.0
+#: About the width of a character of the charts' 13 px text, to tell whether a text fits.
+CHAR_WIDTH = 7.5
 
 
 def stacked_chart(
     rows: Sequence[tuple[str, Sequence[int]]],
     keys: Sequence[tuple[str, str]],
     *,
+    short: Sequence[str] | None = None,
     left: int = 240,
     plot_width: int = 400,
     bar_height: int = 22,
@@ -200,7 +204,10 @@ def stacked_chart(
 ) -> StackedChart:
     """One full-width bar per row, split into segments in proportion to the counts
     (``keys``: (key, label) per count, in the order drawn). A row counting nothing has
-    no segments."""
+    no segments. ``short``: a word per key written before the count inside a segment wide
+    enough for it ("L2 106", "Red 3"), so a segment is not told by its colour alone."""
+    if short is not None and len(short) != len(keys):
+        raise ValueError("one short name per key")
     top = 28
     out_rows = []
     y = float(top)
@@ -210,10 +217,11 @@ def stacked_chart(
         total = sum(counts)
         x = float(left)
         segments = []
-        for (key, key_label), count in zip(keys, counts, strict=True):
+        for i, ((key, key_label), count) in enumerate(zip(keys, counts, strict=True)):
             if not count:
                 continue
             width = plot_width * count / total
+            text = f"{short[i]} {count}" if short else str(count)
             segments.append(
                 Segment(
                     key=key,
@@ -221,7 +229,8 @@ def stacked_chart(
                     count=count,
                     x=round(x, 1),
                     width=round(width, 1),
-                    show_text=width >= MIN_TEXT_WIDTH,
+                    text=text,
+                    show_text=width >= max(MIN_TEXT_WIDTH, CHAR_WIDTH * len(text) + 8),
                 )
             )
             x += width
@@ -275,11 +284,12 @@ def line_chart(
     best, so it is drawn highest). The years spread evenly left to right."""
     if high <= low:
         raise ValueError("high must be above low")
-    top, bottom = 16, height - 28
+    # Room above the top line for a point's figure, and beside the axis for its labels.
+    top, bottom = 26, height - 28
     span = Decimal(high) - Decimal(low)
     plot = Decimal(bottom - top)
-    right = width - 24
-    step = (right - left) / (len(points) - 1) if len(points) > 1 else 0.0
+    first, last = left + 28, width - 36
+    step = (last - first) / (len(points) - 1) if len(points) > 1 else 0.0
 
     def y_of(value: Decimal | int) -> float:
         share = (Decimal(value) - Decimal(low)) / span
@@ -288,7 +298,7 @@ def line_chart(
     out = tuple(
         Point(
             label=label,
-            x=round(left + (i * step if len(points) > 1 else (right - left) / 2), 1),
+            x=round(first + i * step if len(points) > 1 else (first + last) / 2, 1),
             y=y_of(value),
             text=_figure(value),
         )

@@ -88,6 +88,21 @@ def test_stacked_segments_divide_the_bar_in_proportion():
     assert [s.label for s in row.segments] == ["Red", "Amber", "Green"]
 
 
+def test_a_segment_is_named_in_words_where_the_words_fit():
+    chart = insight.stacked_chart(
+        [("Board", [3, 78, 71])],
+        [("red", "Red"), ("amber", "Amber"), ("green", "Green")],
+        short=["Red", "Amber", "Green"],
+        plot_width=400,
+    )
+    red, amber, green = chart.rows[0].segments
+    assert (amber.text, green.text) == ("Amber 78", "Green 71")
+    assert amber.show_text and green.show_text
+    assert red.text == "Red 3" and not red.show_text  # 8 px wide: the table has it
+    with pytest.raises(ValueError):
+        insight.stacked_chart([("A", [1])], [("x", "X")], short=["x", "y"])
+
+
 def test_a_count_of_nothing_draws_no_segment():
     chart = insight.stacked_chart([("A", [0, 5]), ("B", [0, 0])], [("x", "X"), ("y", "Y")])
     assert [s.key for s in chart.rows[0].segments] == ["y"]
