@@ -192,6 +192,10 @@ MIN_TEXT_WIDTH = 22.0
 CHAR_WIDTH = 7.5
 
 
+def _text_width(text: str) -> float:
+    return max(MIN_TEXT_WIDTH, CHAR_WIDTH * len(text) + 8)
+
+
 def stacked_chart(
     rows: Sequence[tuple[str, Sequence[int]]],
     keys: Sequence[tuple[str, str]],
@@ -221,7 +225,11 @@ def stacked_chart(
             if not count:
                 continue
             width = plot_width * count / total
+            # The name and count where both fit; else the count alone (the segments keep the
+            # legend's order); else nothing (the table has it).
             text = f"{short[i]} {count}" if short else str(count)
+            if width < _text_width(text):
+                text = str(count)
             segments.append(
                 Segment(
                     key=key,
@@ -230,7 +238,7 @@ def stacked_chart(
                     x=round(x, 1),
                     width=round(width, 1),
                     text=text,
-                    show_text=width >= max(MIN_TEXT_WIDTH, CHAR_WIDTH * len(text) + 8),
+                    show_text=width >= _text_width(text),
                 )
             )
             x += width

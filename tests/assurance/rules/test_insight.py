@@ -98,7 +98,12 @@ def test_a_segment_is_named_in_words_where_the_words_fit():
     red, amber, green = chart.rows[0].segments
     assert (amber.text, green.text) == ("Amber 78", "Green 71")
     assert amber.show_text and green.show_text
-    assert red.text == "Red 3" and not red.show_text  # 8 px wide: the table has it
+    assert not red.show_text  # 8 px wide: the table has it
+    strategy = insight.stacked_chart(
+        [("Strategy", [17, 90, 45])], [("r", "Red"), ("a", "Amber"), ("g", "Green")],
+        short=["Red", "Amber", "Green"], plot_width=400,
+    ).rows[0].segments[0]  # fmt: skip
+    assert (strategy.text, strategy.show_text) == ("17", True)  # 45 px: the count alone
     with pytest.raises(ValueError):
         insight.stacked_chart([("A", [1])], [("x", "X")], short=["x", "y"])
 
