@@ -291,6 +291,21 @@ def published_insight(publication: Publication) -> Insight:
     )
 
 
+#: A published version's figures never change (the snapshot is frozen; a new version has its
+#: own id), so they are kept for everyone, as the league table page is.
+PUBLISHED_CACHE_SECONDS = 60 * 60
+
+
+def cached_published_insight(publication: Publication) -> Insight:
+    """:func:`published_insight`, from the cache after the first visitor."""
+    from django.core.cache import cache
+
+    key = f"insight:{publication.pk}:{publication.status}"
+    return cache.get_or_set(  # type: ignore[no-any-return]
+        key, lambda: published_insight(publication), PUBLISHED_CACHE_SECONDS
+    )
+
+
 # --- a cycle in progress: the live panel values a person may see ---------------------------
 
 

@@ -15,7 +15,7 @@ from assurance.queries.publications import ILLUSTRATIVE, to_csv
 
 def _insight(source: access.InsightSource) -> queries.Insight:
     if source.publication is not None:
-        return queries.published_insight(source.publication)
+        return queries.cached_published_insight(source.publication)
     assert source.assessments is not None
     return queries.live_insight(source.cycle, source.assessments, source.scope)
 

@@ -187,3 +187,10 @@ def test_csv_tables_carry_the_charts_figures(published):
     assert len(insight.table(figures, "shas")[0]) == 4 + 1 + 3
     with pytest.raises(ValueError):
         insight.table(figures, "pie")
+
+
+def test_a_published_versions_figures_are_cached_for_everyone(published, django_assert_num_queries):
+    first = insight.cached_published_insight(published)
+    with django_assert_num_queries(0):
+        again = insight.cached_published_insight(published)
+    assert again.governance == first.governance and again.pcts == 3
