@@ -20,6 +20,7 @@ class AssuranceConfig(AppConfig):
         ("Self-assessments", "self_assessment:start", "assessors"),
         ("Cycles", "cycles:list", "dh"),
         ("Results", "publications:index", "everyone"),
+        ("Insight", "insight:index", "everyone"),
         ("Panels", "panels:index", "assessors"),
         ("Panel result", "panels:index", "pct"),
     ]

@@ -122,11 +122,22 @@ GET: dict[str, tuple[Callable[[W], list[Any]], dict[str, Any]]] = {
     "publications:csv": (lambda w: [w.publication.pk], public()),
     "publications:xlsx": (lambda w: [w.publication.pk], public()),
     "publications:league_table_pdf": (lambda w: [w.publication.pk], public()),
+    # DH's workbook of a whole publication (issue 16): DH only, others as for progress.
+    "publications:workbook": (lambda w: [w.publication.pk], only({"dora"})),
     "publications:improvement": (lambda w: [w.publication.pk], public()),
     # "Find my PCT" redirects to the report; without a code it is 404 for everyone.
     "publications:find": (lambda w: [w.publication.pk], public(404)),
     "publications:pct_report": (lambda w: [w.publication.pk, w.camden.code], public()),
     "publications:pct_report_pdf": (lambda w: [w.publication.pk, w.camden.code], public()),
+    # Insight (issue 16): a published cycle is public; 2009/10 (phase 3, unpublished) shows
+    # the SHA staff (their SHA's figures) and DH the panels' values so far; PCT staff, peer
+    # experts and the public get 404 (not a sign-in page: nothing says it exists).
+    "insight:index": (lambda w: [], public()),
+    "insight:cycle": (
+        lambda w: [w.panel_cycle.slug],
+        {**public(404), **dict.fromkeys(SHA_ROLES | {"dora"}, 200)},
+    ),
+    "insight:csv": (lambda w: [w.published_cycle.slug, "governance"], public()),
     # Self-assessment (§3 phase 1; §6 people).
     "self_assessment:start": (lambda w: [], signed_in(302)),
     "self_assessment:evidence_download": (lambda w: [w.document.pk], only(CAMDEN_READERS)),

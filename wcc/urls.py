@@ -43,6 +43,7 @@ urlpatterns = [
     path("panels/", include("assurance.urls.panels")),
     path("freedoms/", include("freedoms.urls")),
     path("results/", include("assurance.urls.publications")),
+    path("insight/", include("assurance.urls.insight")),
     path("self-assessment/", include("assurance.urls.self_assessment")),
     path("cycles/", include("assurance.urls.cycles")),
     path("admin/", admin.site.urls),

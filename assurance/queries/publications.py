@@ -18,14 +18,18 @@ from django.db.models import Count, Q, QuerySet
 
 from assurance.models import (
     SHA,
+    ChosenOutcome,
     Competency,
+    Consensus,
+    Moderation,
     Publication,
     PublicationStatus,
     PublishedResult,
     Tier,
 )
-from assurance.rules import consequences, tiers
+from assurance.rules import consequences, scoring, tiers
 from assurance.rules.scoring import GOVERNANCE_AREAS
+from assurance.rules.scoring import GOVERNANCE_LABELS as GOVERNANCE_AREAS_LABELS
 from wcc.status import tag_class
 
 SORTS = {
@@ -463,25 +467,185 @@ def to_csv(table: list[list[Any]]) -> str:
 
 
 def to_xlsx(table: list[list[Any]], title: str) -> bytes:
+    return to_workbook([(title, table)])
+
+
+def to_workbook(sheets: Sequence[tuple[str, list[list[Any]]]]) -> bytes:
+    """An XLSX of one sheet per (title, table), header row bold and frozen."""
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
     book = Workbook()
-    sheet = book.active
-    sheet.title = title[:31]
-    for line in table:
-        sheet.append([float(v) if isinstance(v, Decimal) else v for v in line])
-        for cell in sheet[sheet.max_row]:
-            # openpyxl takes text starting with "=" as a formula: keep it text (a PCT name
-            # such as =HYPERLINK(…) must not run in the reader's Excel; issue 13, finding 8).
-            if cell.data_type == "f":
-                cell.data_type = "s"
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    sheet.freeze_panes = "A2"
+    book.remove(book.active)
+    for title, table in sheets:
+        sheet = book.create_sheet(title[:31])
+        for line in table:
+            sheet.append([float(v) if isinstance(v, Decimal) else v for v in line])
+            for cell in sheet[sheet.max_row]:
+                # openpyxl takes text starting with "=" as a formula: keep it text (a PCT name
+                # such as =HYPERLINK(…) must not run in the reader's Excel; issue 13, finding 8).
+                if cell.data_type == "f":
+                    cell.data_type = "s"
+        for cell in sheet[1]:
+            cell.font = Font(bold=True)
+        sheet.freeze_panes = "A2"
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
+
+
+# --- DH's workbook of a whole publication (issue 16, part 6) ---------------------------------
+
+
+def _pct_columns(r: PublishedResult) -> list[Any]:
+    return [r.pct.code, r.pct.name, r.sha.name]
+
+
+def workbook_sheets(publication: Publication) -> list[tuple[str, list[list[Any]]]]:
+    """Every sheet of DH's workbook of a publication, as tables: the league table (as the
+    public export), competency levels, governance, outcomes, the tier reasons and the
+    moderation trail that shaped this version. Seven queries, whatever the number of PCTs.
+
+    Outcomes and moderations are read as of the moment the version was computed, so a
+    moderation made since does not show as if it had been published.
+    """
+    comps = competencies(publication)
+    numbers = [c.number for c in comps]
+    results = list(league_rows(publication))
+    rows = present(results, numbers)
+    illustrative = publication.illustrative
+
+    def labelled(table: list[list[Any]]) -> list[list[Any]]:
+        if not illustrative:
+            return table
+        return [[*table[0], "Data"], *([*line, ILLUSTRATIVE] for line in table[1:])]
+
+    pct_header = ["ODS code", "PCT", "SHA"]
+    with_scores = any(r.competency_scores for r in results)
+    levels = [[*pct_header, "Rank", *(f"{c.number}. {c.short_name}" for c in comps)]]
+    levels += [
+        [*_pct_columns(r), r.rank, *row.levels] for r, row in zip(results, rows, strict=True)
+    ]
+    if with_scores:
+        levels[0] += [f"Score {n}" for n in numbers]
+        for line, r in zip(levels[1:], results, strict=True):
+            line += [r.competency_scores.get(str(n), "") for n in numbers]
+    governance = [
+        [*pct_header, "Rank", *(GOVERNANCE_AREAS_LABELS[a] for a in GOVERNANCE_AREAS),
+         "Governance points"],
+        *(
+            [*_pct_columns(r), r.rank, *(r.governance[a] for a in GOVERNANCE_AREAS),
+             r.governance_points]
+            for r in results
+        ),
+    ]  # fmt: skip
+    reasons = [[*pct_header, "Rank", "Tier", "Reason"]]
+    for row in rows:
+        r = row.result
+        for reason in r.reasons or [""]:
+            reasons.append([*_pct_columns(r), r.rank, row.tier_label, reason])
+
+    as_of = publication.computed_at
+    by_pct = {r.pct_id: r for r in results}
+    moderations = Moderation.objects.filter(
+        consensus__cycle_id=publication.cycle_id,
+        consensus__self_assessment__pct_id__in=list(by_pct),
+    ).select_related(
+        "moderated_by",
+        "consensus__competency",
+        "consensus__criterion",
+        "consensus__chosen_outcome__indicator",
+        "consensus__self_assessment",
+    )
+    if as_of is not None:
+        moderations = moderations.filter(moderated_at__lte=as_of)
+    trail = list(moderations.order_by("moderated_at", "pk"))
+    moderated_actual: dict[int, str] = {
+        m.consensus_id: m.new_value for m in trail if m.consensus.chosen_outcome_id is not None
+    }
+
+    def item(consensus: Any) -> str:
+        if consensus.criterion_id:
+            return f"Criterion {consensus.criterion.number}"
+        if consensus.competency_id:
+            return f"Competency {consensus.competency.number}"
+        if consensus.governance_area:
+            return f"Governance: {GOVERNANCE_AREAS_LABELS[consensus.governance_area]}"
+        return f"Outcome: {consensus.chosen_outcome.indicator.name}"
+
+    moderation = [
+        [*pct_header, "Item", "Stage", "From", "To", "Reason", "By", "At"],
+        *(
+            [*_pct_columns(by_pct[m.consensus.self_assessment.pct_id]), item(m.consensus),
+             m.get_stage_display(), m.old_value, m.new_value, m.reason,
+             m.moderated_by.full_name, m.moderated_at.replace(tzinfo=None)]
+            for m in trail
+        ),
+    ]  # fmt: skip
+
+    actuals = {
+        c["chosen_outcome_id"]: (c["pk"], c["actual"])
+        for c in Consensus.objects.filter(
+            cycle_id=publication.cycle_id,
+            chosen_outcome__isnull=False,
+            self_assessment__pct_id__in=list(by_pct),
+        ).values("pk", "chosen_outcome_id", "actual")
+    }
+    outcomes = [
+        [*pct_header, "Indicator", "Direction", "Baseline", "Target", "Actual", "Status",
+         "Outcome score"],
+    ]  # fmt: skip
+    chosen = (
+        ChosenOutcome.objects.filter(
+            self_assessment__cycle_id=publication.cycle_id,
+            self_assessment__pct_id__in=list(by_pct),
+        )
+        .select_related("indicator", "self_assessment")
+        .order_by("self_assessment__pct__name", "indicator__name")
+    )
+    for outcome in chosen:
+        r = by_pct[outcome.self_assessment.pct_id]
+        pk, actual = actuals.get(outcome.pk, (None, None))
+        if pk in moderated_actual:
+            actual = Decimal(moderated_actual[pk])
+        if actual is None or outcome.baseline is None or outcome.target is None:
+            status = scoring.OutcomeStatus.NOT_IMPROVED  # nothing shows it improved (§2.3)
+        else:
+            status = scoring.outcome_status(
+                baseline=outcome.baseline,
+                target=outcome.target,
+                actual=actual,
+                higher_is_better=outcome.direction == "higher",
+            )
+        outcomes.append(
+            [*_pct_columns(r), outcome.indicator.name, outcome.get_direction_display(),
+             outcome.baseline, outcome.target, actual, status.label,
+             r.outcome_score if r.outcome_score is not None else ""]
+        )  # fmt: skip
+
+    about = [
+        ["Publication", f"{publication.cycle.year_label} version {publication.version}"],
+        ["Status", publication.get_status_display()],
+        ["Computed", as_of.replace(tzinfo=None) if as_of else ""],
+        ["PCTs ranked", len(results)],
+        ["PCTs not assessed", len(publication.not_assessed)],
+    ]
+    if illustrative:
+        about.append(["Data", ILLUSTRATIVE])
+    return [
+        ("About", about),
+        (
+            "League table",
+            export_rows(
+                rows, numbers, not_assessed=publication.not_assessed, illustrative=illustrative
+            ),
+        ),
+        ("Competency levels", labelled(levels)),
+        ("Governance", labelled(governance)),
+        ("Outcomes", labelled(outcomes)),
+        ("Reasons", labelled(reasons)),
+        ("Moderation trail", labelled(moderation)),
+    ]
 
 
 # --- what the public finds first ---------------------------------------------------------

@@ -14,6 +14,7 @@ urlpatterns = [
     path("<int:pk>/retry/", views.retry, name="retry"),
     path("<int:pk>/league-table.csv", views.league_table_export, {"fmt": "csv"}, name="csv"),
     path("<int:pk>/league-table.xlsx", views.league_table_export, {"fmt": "xlsx"}, name="xlsx"),
+    path("<int:pk>/workbook.xlsx", views.workbook, name="workbook"),
     path("<int:pk>/league-table.pdf", views.document, name="league_table_pdf"),
     path("<int:pk>/improvement/", views.improvement, name="improvement"),
     path("<int:pk>/find/", views.find_pct, name="find"),

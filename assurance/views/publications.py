@@ -321,6 +321,25 @@ def league_table_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse
     return response
 
 
+@login_required
+@require_GET
+def workbook(request: HttpRequest, pk: int) -> HttpResponse:
+    """DH's workbook of a whole publication: one sheet each for the league table,
+    competency levels, governance, outcomes, reasons and the moderation trail."""
+    if not access.is_dh(request.user):
+        raise Http404("The workbook is DH's")
+    publication = access.get_publication_for_user(request.user, pk)
+    if publication.status in {PublicationStatus.QUEUED, PublicationStatus.COMPUTING}:
+        raise Http404("The results are not computed yet")
+    response = HttpResponse(
+        league.to_workbook(league.workbook_sheets(publication)),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    name = f"wcc-publication-{publication.cycle.slug}-v{publication.version}"
+    response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
+    return response
+
+
 @require_GET
 def document(request: HttpRequest, pk: int, code: str = "") -> FileResponse:
     publication = access.get_publication_for_user(request.user, pk)

@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
 
 from assurance.models import PCT, SHA
-from assurance.queries import publications as league
+from assurance.queries import insight
 
 
 @require_GET
@@ -39,7 +39,7 @@ def pct_detail(request: HttpRequest, code: str) -> HttpResponse:
             "pct": pct,
             "predecessors": pct.predecessors.all(),
             "clusters": pct.clusters.all(),
-            "results": league.published_results_of(pct.pk),
+            "years": insight.pct_years(pct.pk),
         },
     )
 

@@ -13,6 +13,8 @@ import statistics
 from collections import Counter
 from contextlib import ExitStack
 from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
 from unittest import mock
 
 import pytest
@@ -23,6 +25,7 @@ from django.test import override_settings
 from assurance import demo
 from assurance import models as m
 from assurance.demo import people
+from assurance.queries.insight import published_insight
 from assurance.queries.results import current_publication
 from assurance.services import pdf
 from assurance.services.reference import load_reference_data
@@ -85,6 +88,7 @@ class Seeded:
     fund: list[dt.datetime] = field(default_factory=list)
     latest: dict[str, dt.date] = field(default_factory=dict)
     year_two_ends: dt.date | None = None
+    insight: Any = None  # the insight page's figures of 2008/09 (issue 16)
 
 
 def _day(value: dt.date | dt.datetime) -> dt.date:
@@ -182,6 +186,7 @@ def _read() -> Seeded:
     ]
     s.latest = _latest_dates()
     s.year_two_ends = m.Phase.objects.get(cycle__year_label="2009/10", kind=5).closes_on
+    s.insight = published_insight(publication)
     return s
 
 
@@ -396,3 +401,30 @@ def test_each_sha_has_a_regional_first(seeded):
         by_sha.setdefault(r.sha, []).append(r.regional_rank)
     assert len(by_sha) == 10
     assert all(min(ranks) == 1 for ranks in by_sha.values())
+
+
+# --- the insight page (issue 16): what it charts of 2008/09 is the record ------------------
+
+
+@pytest.mark.parametrize(
+    ("area", "expected"),
+    [("board", (71, 78, 3)), ("finance", (61, 78, 13)), ("strategy", (45, 90, 17))],
+)
+def test_the_insight_page_shows_the_records_governance_counts(seeded, area, expected):
+    counts = seeded.insight.governance[area]
+    assert (counts["green"], counts["amber"], counts["red"]) == expected
+    assert seeded.insight.all_green == 27
+    assert seeded.insight.pcts == 152
+
+
+def test_the_insight_page_shows_panels_below_self_most_on_5_and_6_and_2_strongest(seeded):
+    comps = {c.number: c for c in seeded.insight.competencies}
+    assert set(comps) == set(COMPETENCIES)
+    assert all(c.gap > 0 for c in comps.values())
+    gaps = sorted(comps, key=lambda n: comps[n].gap)
+    assert set(gaps[-2:]) == {5, 6}
+    means = {n: c.panel_mean for n, c in comps.items()}
+    assert max(means, key=means.__getitem__) == 2 and means[2] == Decimal("2.22")
+    assert min(means, key=means.__getitem__) == 7 and means[7] == Decimal("1.74")
+    assert all(4 not in c.counts for c in comps.values())  # no level 4 (§2.1)
+    assert seeded.insight.tiers["freedoms"] == 0 and seeded.insight.tiers["notice"] == 7
