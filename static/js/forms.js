@@ -1,7 +1,7 @@
 // Nothing typed is lost (issues 3 §6 and 14). Loaded on every page.
 //
 // Autosave. An element with data-wcc-autosave (a form, or one item or section of a longer
-// form) posts its fields with htmx as people type (its own hx-post and hx-trigger). It is
+// form) posts its fields with htmx as people type (its own data-hx-post and data-hx-trigger). It is
 // dirty from the first keystroke until a save answers without a refusal: the view marks a
 // refusal, a conflict or an error with data-wcc-unsaved in the status it answers with. When
 // the page is left, each dirty one is sent with sendBeacon, a plain POST marked wcc-beacon;
@@ -15,7 +15,7 @@
 // would start then is skipped: "Replace theirs with my text" is not swapped away under the
 // pointer. A full save of a form with autosaved parts (a plain submit) waits for an
 // autosave on its way, and no autosave starts after it: the two never race on the server. (The autosaves of a page
-// share one queue, hx-sync on #maincontent, for the same reason.)
+// share one queue, data-hx-sync on #maincontent, for the same reason.)
 (function () {
   "use strict";
   var UNIT = "[data-wcc-autosave]";
@@ -170,7 +170,7 @@
   window.addEventListener("pagehide", function () {
     dirtyUnits.forEach(function (unit) {
       if (navigator.sendBeacon && !submitted(unit)) {
-        navigator.sendBeacon(unit.getAttribute("hx-post"), fieldsOf(unit));
+        navigator.sendBeacon(unit.getAttribute("data-hx-post"), fieldsOf(unit));
       }
     });
     dirtyUnits.clear();

@@ -118,7 +118,7 @@ def test_progress_shows_reports_done_and_keeps_polling(client, dora, in_progress
     body = response.content.decode()
     assert response.status_code == 200
     assert "0 of 1 reports" in body
-    assert 'hx-trigger="every 2s"' in body
+    assert 'data-hx-trigger="every 2s"' in body
     assert "<html" not in body
 
 

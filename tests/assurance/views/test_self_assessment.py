@@ -179,7 +179,7 @@ def test_autosave_answers_with_saved_at_and_the_new_version(alice, camden_sa):
     html = response.content.decode()
     assert response.status_code == 200
     assert "Saved at " in html
-    assert 'id="c3-version" value="1" hx-swap-oob="true"' in html
+    assert 'id="c3-version" value="1" data-hx-swap-oob="true"' in html
     assert "<html" not in html
     assert CompetencyRating.objects.get().evidence == "Board minutes"
 
@@ -187,7 +187,7 @@ def test_autosave_answers_with_saved_at_and_the_new_version(alice, camden_sa):
 def test_autosave_shows_a_field_error_in_place(alice, camden_sa):
     response = post_rating(client_for(alice), level="7")
     html = response.content.decode()
-    assert 'id="c3-level-errors" hx-swap-oob="true"' in html
+    assert 'id="c3-level-errors" data-hx-swap-oob="true"' in html
     assert "Choose a level from 1 to 4" in html
     assert not CompetencyRating.objects.exists()
 
@@ -357,7 +357,7 @@ def test_outcome_values_autosave_and_a_conflict_shows_theirs(alice, ann, camden_
     p = f"o{chosen.pk}"
     page = client_for(alice).get(url("outcomes")).content.decode()
     assert "data-wcc-autosave" in page
-    assert f'hx-post="{url("outcome_update", "5K7", chosen.pk)}"' in page
+    assert f'data-hx-post="{url("outcome_update", "5K7", chosen.pk)}"' in page
     values = {f"{p}-version": chosen.version, f"{p}-baseline": "24.5", f"{p}-direction": "lower"}
     htmx = {"HTTP_HX_REQUEST": "true"}
     saved = client_for(ann).post(url("outcome_update", "5K7", chosen.pk), values, **htmx)
