@@ -191,7 +191,27 @@ class ReviewForm(NHSForm):
 
 
 class GrantNotesForm(NHSForm):
-    grant = forms.IntegerField(widget=forms.HiddenInput)
-    notes = forms.CharField(
-        label="Notes", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
-    )
+    """One page, one form: a notes field per grant the PCT holds, all saved together."""
+
+    def __init__(self, *args: Any, grants: list[Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for grant in grants:
+            self.fields[f"notes-{grant.pk}"] = forms.CharField(
+                label=f"Notes on {grant.freedom.name.lower()}",
+                required=False,
+                max_length=2000,
+                initial=grant.notes,
+                widget=forms.Textarea(attrs={"rows": 2}),
+                error_messages={
+                    "max_length": f"Notes on {grant.freedom.name.lower()} must be 2,000 "
+                    "characters or fewer"
+                },
+            )
+
+    def changed_notes(self, grants: list[Any]) -> list[tuple[Any, str]]:
+        """(grant, notes) for each grant whose notes differ from what is saved."""
+        return [
+            (g, self.cleaned_data[f"notes-{g.pk}"])
+            for g in grants
+            if self.cleaned_data.get(f"notes-{g.pk}", g.notes).strip() != g.notes
+        ]

@@ -1162,6 +1162,13 @@ def remind_overdue_actions(today: dt.date) -> int:
 
 
 @transaction.atomic
+def set_grants_notes(changes: list[tuple[Grant, str]], *, by: User) -> None:
+    """Several grants' notes saved together (one page, one form): all or none."""
+    for grant, notes in changes:
+        set_grant_notes(grant, by=by, notes=notes)
+
+
+@transaction.atomic
 def set_grant_notes(grant: Grant, *, by: User, notes: str) -> Grant:
     """DH staff note what a grant means in practice (e.g. the seat at the table, §5 #3, #7)."""
     if not by.is_dh:

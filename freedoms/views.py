@@ -374,15 +374,23 @@ def fund_decide(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def grant_notes(request: HttpRequest, code: str) -> HttpResponse:
     access.require_dh(request.user)
-    form = GrantNotesForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        grant = access.get_grant_for_dh(request.user, form.cleaned_data["grant"])
-        try:
-            services.set_grant_notes(grant, by=request.user, notes=form.cleaned_data["notes"])
-        except ServiceError as refused:
-            messages.error(request, str(refused))
-        else:
-            messages.success(request, f"Notes on {grant.freedom} saved.")
-        return redirect("freedoms:grant_notes", code=code)
     pct, grants = queries.pct_grants(code)
-    return render(request, "freedoms/grant_notes.html", {"pct": pct, "grants": grants})
+    form = GrantNotesForm(request.POST or None, grants=grants)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.set_grants_notes(form.changed_notes(grants), by=request.user)
+        except ServiceError as refused:
+            form.add_error(None, str(refused))
+        else:
+            messages.success(request, f"Notes for {pct.name} saved.")
+            return redirect("freedoms:grant_notes", code=code)
+    return render(
+        request,
+        "freedoms/grant_notes.html",
+        {
+            "pct": pct,
+            "rows": [(g, form[f"notes-{g.pk}"]) for g in grants],
+            "form": form,
+        },
+        status=400 if form.errors else 200,
+    )

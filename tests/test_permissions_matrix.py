@@ -500,7 +500,7 @@ POST: dict[str, tuple[Callable, Callable, set[str], str | None]] = {
     ),
     "freedoms:grant_notes": (
         lambda w: [w.camden.code],
-        lambda w: {"grant": w.camden.grants.first().pk, "notes": "Seat on the board."},
+        lambda w: {f"notes-{w.camden.grants.first().pk}": "Seat on the board."},
         {"dora"},
         "dora",
     ),

@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from assurance.models import PCT, Role
+from assurance.models import PCT, AuditEntry, Role
 from freedoms.models import (
     BudgetProposal,
     DecisionStatus,
@@ -377,11 +377,17 @@ def test_dh_writes_notes_on_a_seat_at_the_table(client, tiers, dora, camden, ali
     client.force_login(dora)
     url = reverse("freedoms:grant_notes", args=["5K7"])
     assert "A seat at the table" in client.get(url).content.decode()
-    client.post(
-        url, {"grant": grant.pk, "notes": "Chief executive joins the DH commissioning board"}
-    )
+    others = list(Grant.objects.filter(pct=camden).exclude(pk=grant.pk))
+    # One form for the page: every grant's notes go together, unchanged ones untouched.
+    data = {f"notes-{g.pk}": g.notes for g in others}
+    data[f"notes-{grant.pk}"] = "Chief executive joins the DH commissioning board"
+    assert client.post(url, data).status_code == 302
     grant.refresh_from_db()
     assert grant.notes.startswith("Chief executive")
+    assert AuditEntry.objects.filter(action="grant.notes").count() == 1
+    too_long = {**data, f"notes-{grant.pk}": "x" * 2001}
+    refused = client.post(url, too_long)
+    assert refused.status_code == 400 and "2,000 characters or fewer" in refused.content.decode()
     client.force_login(alice)
     assert client.get(url).status_code == 403
     assert "Chief executive joins" in client.get(reverse("freedoms:mine")).content.decode()
