@@ -85,14 +85,23 @@ class RemoveSlotForm(NHSForm):
     )
 
 
+NOTE_MAX_CHARS = 10_000
+
+
 class ReviewNoteForm(NHSForm):
     note = forms.CharField(
-        label="Review notes", widget=forms.Textarea(attrs={"rows": 3}), required=False
+        label="Review notes",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        max_length=NOTE_MAX_CHARS,
+        error_messages={"max_length": "Review notes must be 10,000 characters or fewer"},
     )
     questions = forms.CharField(
         label="Questions for the panel day",
         widget=forms.Textarea(attrs={"rows": 3}),
         required=False,
+        max_length=NOTE_MAX_CHARS,
+        error_messages={"max_length": "Questions must be 10,000 characters or fewer"},
     )
 
     def clean(self) -> dict[str, Any]:

@@ -315,6 +315,19 @@ def _changed_notes(request: HttpRequest, sa: SelfAssessment) -> dict[str, Review
     return changed
 
 
+def _restored_notes(request: HttpRequest, sa: SelfAssessment) -> dict[str, ReviewNoteForm]:
+    """Sections whose save was refused as the page was left: back in the form, unsaved."""
+    page = reverse("panels:review", args=[sa.pk])
+    restored = {}
+    for section in panel_queries.review_sections(sa):
+        draft = pop_draft(request, f"{page}#{section['key']}")
+        if draft is not None:
+            form = ReviewNoteForm(draft.data, prefix=section["key"])
+            form.is_valid()
+            restored[section["key"]] = form
+    return restored
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def review(request: HttpRequest, pk: int) -> HttpResponse:
@@ -341,7 +354,10 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
         for name, errors in form.errors.items()
         for error in errors
     ]
+    if request.method == "GET":
+        forms = _restored_notes(request, sa)
     context = _review_context(request, sa, forms)
+    context["restored"] = set(forms) if request.method == "GET" else set()
     context["page_errors"] = page_errors
     status = 400 if page_errors else 200
     return render(request, "assurance/panels/review.html", context, status=status)
@@ -364,8 +380,15 @@ def review_note(request: HttpRequest, pk: int, section: str) -> HttpResponse:
             form.add_service_error(exc)
         else:
             saved_at = timezone.localtime()
+    draft = f"{reverse('panels:review', args=[sa.pk])}#{section}"
+    if saved_at:
+        discard_draft(request, draft)
     if is_beacon(request):
-        return HttpResponse(status=204)  # sent as the page was left: nobody reads the answer
+        # Sent as the page was left: nobody reads the answer, so a refusal is kept as a
+        # draft the assessor is shown on return (issue 14).
+        if not saved_at:
+            keep_draft(request, draft, reason=REFUSED)
+        return HttpResponse(status=204)
     if saved_at and not request.htmx:
         messages.success(request, "Review note saved.")
         return redirect(f"{reverse('panels:review', args=[sa.pk])}#section-{section}")

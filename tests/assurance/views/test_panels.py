@@ -841,3 +841,20 @@ def test_only_the_lead_arranges_slots_and_members(client, request, day, who):
         assert c.get(url(name, arg)).status_code == 404
         assert c.post(url(name, arg), {"reason": "x", "starts_at": "9:00"}).status_code == 404
     assert m.PanelSlot.objects.filter(pk=slot.pk).exists()
+
+
+def test_a_note_refused_as_the_page_is_left_comes_back_unsaved(
+    client, reference_data, camden, sara
+):
+    cycle = panel_cycle(open_phase=2)
+    sa = submitted_self_assessment(cycle, camden)
+    c = as_user(client, sara)
+    typed = "Thin on delivery. " * 600  # over the 10,000 characters a note may hold
+    beacon = {"governance-note": typed, "governance-questions": "", "wcc-beacon": "1"}
+    assert c.post(url("review_note", sa.pk, "governance"), beacon).status_code == 204
+    assert not m.ReviewNote.objects.exists()
+    html = c.get(url("review", sa.pk)).content.decode()
+    assert 'data-testid="restored-note-governance"' in html
+    assert "10,000 characters or fewer" in html and "Thin on delivery. Thin" in html
+    # Shown once; a later save discards it.
+    assert "restored-note-governance" not in c.get(url("review", sa.pk)).content.decode()
