@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -43,8 +44,21 @@ COMMANDS = {
 }
 
 
+def _wait_for_web(seconds: float = 30) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        with socket.socket() as s:
+            if s.connect_ex(("127.0.0.1", int(PORT))) == 0:
+                return
+        time.sleep(0.3)
+
+
 def main() -> int:
     processes = {name: subprocess.Popen(cmd, cwd=ROOT) for name, cmd in COMMANDS.items()}
+    # Last, after the servers' banners: where the site is and who to sign in as.
+    _wait_for_web()
+    time.sleep(1.5)  # the worker's and beat's banners
+    subprocess.run([sys.executable, "manage.py", "demo_logins"], cwd=ROOT, check=False)
     print(f"\nWCC Assurance: http://127.0.0.1:{PORT}/  (Ctrl-C stops web, worker and beat)\n")
 
     def stop(*_: object) -> None:
