@@ -42,32 +42,51 @@ def load_registry(
     known = {r.code for r in sha_rows} | set(SHA.objects.values_list("code", flat=True))
     pct_rows = parse_pcts(pcts_path.read_text(encoding="utf-8"), known, str(pcts_path))
 
-    sha_created = sha_updated = 0
+    # Set-based: one read per table, then bulk creates and updates of what differs (a fresh
+    # database takes a handful of queries, not one per row).
+    shas = {s.code: s for s in SHA.objects.all()}
+    new_shas, changed_shas = [], []
     for row in sha_rows:
-        _, created = SHA.objects.update_or_create(
-            code=row.code, defaults={"ons_code": row.ons_code, "name": row.name}
-        )
-        sha_created += created
-        sha_updated += not created
+        sha = shas.get(row.code)
+        if sha is None:
+            new_shas.append(SHA(code=row.code, ons_code=row.ons_code, name=row.name))
+        elif (sha.ons_code, sha.name) != (row.ons_code, row.name):
+            sha.ons_code, sha.name = row.ons_code, row.name
+            changed_shas.append(sha)
+    SHA.objects.bulk_create(new_shas)
+    SHA.objects.bulk_update(changed_shas, ["ons_code", "name"])
+    sha_created, sha_updated = len(new_shas), len(sha_rows) - len(new_shas)
     shas = {s.code: s for s in SHA.objects.all()}
 
-    pct_created = pct_updated = 0
-    for row in pct_rows:
-        _, created = PCT.objects.update_or_create(
-            code=row.code,
-            defaults={
-                "name": row.name,
-                "sha": shas[row.sha_code],
-                "opened_on": row.opened_on,
-                "closed_on": row.closed_on,
-            },
-        )
-        pct_created += created
-        pct_updated += not created
     pcts = {p.code: p for p in PCT.objects.all()}
+    fields = ["name", "sha", "opened_on", "closed_on"]
+    new_pcts, changed_pcts = [], []
     for row in pct_rows:
-        successor = pcts[row.successor_code] if row.successor_code else None
-        PCT.objects.filter(code=row.code).update(successor=successor)
+        values = {
+            "name": row.name,
+            "sha": shas[row.sha_code],
+            "opened_on": row.opened_on,
+            "closed_on": row.closed_on,
+        }
+        pct = pcts.get(row.code)
+        if pct is None:
+            new_pcts.append(PCT(code=row.code, **values))
+        elif any(getattr(pct, f) != v for f, v in values.items()):
+            for f, v in values.items():
+                setattr(pct, f, v)
+            changed_pcts.append(pct)
+    PCT.objects.bulk_create(new_pcts)
+    PCT.objects.bulk_update(changed_pcts, fields)
+    pct_created, pct_updated = len(new_pcts), len(pct_rows) - len(new_pcts)
+    pcts = {p.code: p for p in PCT.objects.all()}
+    successors = []
+    for row in pct_rows:
+        pct = pcts[row.code]
+        successor_id = pcts[row.successor_code].pk if row.successor_code else None
+        if pct.successor_id != successor_id:
+            pct.successor_id = successor_id
+            successors.append(pct)
+    PCT.objects.bulk_update(successors, ["successor"])
     return LoadResult(sha_created, sha_updated), LoadResult(pct_created, pct_updated)
 
 
