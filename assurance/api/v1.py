@@ -48,7 +48,7 @@ ShaCode = Query(
 )
 
 TOKEN_REQUIRED = {"x-token-required": True}
-COMMON = {304: None, 401: s.Error, 404: s.Error, 422: s.Error, 429: s.Error}
+COMMON = {304: None, 400: s.Error, 401: s.Error, 404: s.Error, 422: s.Error, 429: s.Error}
 
 
 class Api(NinjaAPI):
@@ -280,7 +280,7 @@ def publication(request: HttpRequest, pk: int = Id) -> HttpResponse:
 
 @api.get(
     "/publications/{pk}/results",
-    response={200: s.Page[s.Result], 400: s.Error, **COMMON},
+    response={200: s.Page[s.Result], **COMMON},
     url_name="publication_results",
     summary="A publication's league table",
 )
@@ -297,7 +297,7 @@ def publication_results(
     p = access.get_publication_for_user(_user(request), pk)
     sha_code = (sha or "").upper()
     if sha_code and sha_code not in league.sha_codes():
-        raise _BadRequest("No SHA has that code")
+        raise Http404("No SHA has that code")
     filters = league.Filters(sha=sha_code, tier=tier.value if tier else "", sort=sort.value)
     params = {k: v for k, v in (("sha", sha_code), ("tier", filters.tier)) if v}
     if filters.sort != "rank":
@@ -323,7 +323,7 @@ def publication_results(
 
 @api.get(
     "/pcts",
-    response={200: s.Page[s.Pct], 400: s.Error, **COMMON},
+    response={200: s.Page[s.Pct], **COMMON},
     url_name="pcts",
     summary="PCTs of the registry",
 )
@@ -331,7 +331,7 @@ def pcts(request: HttpRequest, sha: str | None = ShaCode, page: int = PageNo) ->
     """Every PCT (open and closed), by SHA then name; filter by SHA code."""
     sha_code = (sha or "").upper()
     if sha_code and sha_code not in league.sha_codes():
-        raise _BadRequest("No SHA has that code")
+        raise Http404("No SHA has that code")
     params = {"sha": sha_code} if sha_code else {}
 
     def build() -> Any:
@@ -539,15 +539,3 @@ def cycle_calibration(request: HttpRequest, slug: str = CycleSlug) -> HttpRespon
         )
 
     return conditional_json(request, None, build, timeout=0)
-
-
-# --- Plumbing ----------------------------------------------------------------------------
-
-
-class _BadRequest(Exception):
-    pass
-
-
-@api.exception_handler(_BadRequest)
-def bad_request(request: HttpRequest, exc: _BadRequest) -> HttpResponse:
-    return api.create_response(request, {"detail": str(exc)}, status=400)
