@@ -18,11 +18,14 @@ from django.views.decorators.http import require_GET
 from assurance.api.v1 import api
 
 
-def _describe(schema: dict[str, Any]) -> str:
+def _describe(schema: dict[str, Any], components: dict[str, Any]) -> str:
     if "$ref" in schema:
-        return schema["$ref"].rsplit("/", 1)[-1]
-    if "anyOf" in schema:
-        return " or ".join(_describe(s) for s in schema["anyOf"])
+        name = schema["$ref"].rsplit("/", 1)[-1]
+        target = components.get(name, {})
+        return _describe(target, components) if "enum" in target else name
+    for combined in ("anyOf", "allOf"):
+        if combined in schema:
+            return " or ".join(_describe(s, components) for s in schema[combined])
     if "enum" in schema:
         return "one of " + ", ".join(str(v) for v in schema["enum"])
     kind = schema.get("type", "")
@@ -31,6 +34,7 @@ def _describe(schema: dict[str, Any]) -> str:
 
 
 def _operations(schema: dict[str, Any]) -> list[dict[str, Any]]:
+    components = schema["components"]["schemas"]
     ops = []
     for path, methods in schema["paths"].items():
         for method, op in methods.items():
@@ -48,7 +52,7 @@ def _operations(schema: dict[str, Any]) -> list[dict[str, Any]]:
                             "name": p["name"],
                             "where": p["in"],
                             "required": p.get("required", False),
-                            "type": _describe(p.get("schema", {})),
+                            "type": _describe(p.get("schema", {}), components),
                             "description": p.get("description")
                             or p.get("schema", {}).get("description", ""),
                         }
