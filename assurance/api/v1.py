@@ -22,7 +22,7 @@ from assurance.access import publications as access
 from assurance.access import self_assessment as sa_access
 from assurance.api import schemas as s
 from assurance.api.auth import SCHEME, AnonymousRateLimit, PersonalToken
-from assurance.api.http import conditional_json, dump, key, timestamp
+from assurance.api.http import LocalMemo, conditional_json, dump, key, timestamp
 from assurance.models import GovernanceArea, Publication, PublishedResult
 from assurance.queries import panels as panel_queries
 from assurance.queries import publications as league
@@ -186,6 +186,24 @@ def _publication(p: Publication) -> bytes:
     )
 
 
+#: Published versions this worker has read, by id. Published stays published — a version
+#: never goes back to work in progress, and published versions are readable by everyone
+#: (access/publications.py) — so the access answer for one is settled for good, and its
+#: rows never change. Only the league-table rows use it: a version's own status can still
+#: turn superseded, so its detail asks access every time.
+_published = LocalMemo(256)
+
+
+def _published_for_rows(request: HttpRequest, pk: int) -> Publication:
+    known: Publication | None = _published.get(pk)
+    if known is not None:
+        return known
+    p = access.get_publication_for_user(_user(request), pk)
+    if p.status in access.PUBLISHED:
+        _published.set(pk, p)
+    return p
+
+
 def _published_key(p: Publication, *parts: object) -> str | None:
     """Only published versions are cached; DH's view of work in progress never is."""
     if p.status not in access.PUBLISHED:
@@ -275,6 +293,7 @@ def publication(request: HttpRequest, pk: int = Id) -> HttpResponse:
         lambda: _publication(p),
         timeout=SNAPSHOT_SECONDS,
         last_modified=lambda: _last_modified(p),
+        immutable=True,
     )
 
 
@@ -294,7 +313,7 @@ def publication_results(
 ) -> HttpResponse:
     """Every ranked PCT of the version, 200 a page, in rank order (ties by PCT name) unless
     sorted otherwise. Filter by SHA code and tier. A snapshot: never changes once published."""
-    p = access.get_publication_for_user(_user(request), pk)
+    p = _published_for_rows(request, pk)
     sha_code = (sha or "").upper()
     if sha_code and sha_code not in league.sha_codes():
         raise Http404("No SHA has that code")
@@ -311,10 +330,14 @@ def publication_results(
 
     return conditional_json(
         request,
-        _published_key(p, "results", filters.sha, filters.tier, filters.sort, page),
+        # Rows never change once published, whatever becomes of the version's status.
+        key("results", p.pk, filters.sha, filters.tier, filters.sort, page)
+        if p.status in access.PUBLISHED
+        else None,
         build,
         timeout=SNAPSHOT_SECONDS,
         last_modified=lambda: _last_modified(p),
+        immutable=True,
     )
 
 

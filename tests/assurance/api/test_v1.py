@@ -245,6 +245,29 @@ def test_anonymous_callers_are_limited_with_retry_after_and_token_holders_are_no
     assert other.status_code == 200  # each address has its own count
 
 
+def test_a_worker_reports_in_batches_and_counts_exactly_near_the_limit(
+    client, published, settings, monkeypatch
+):
+    from assurance.api import auth
+
+    reports = []
+    real_count = auth.count
+
+    def recorded(key, timeout, by=1):
+        reports.append(by)
+        return real_count(key, timeout, by)
+
+    monkeypatch.setattr(auth, "count", recorded)
+    settings.API_ANON_RATE = (1000, 60)
+    url = reverse("api:shas")
+    assert all(client.get(url).status_code == 200 for _ in range(25))
+    assert reports == [auth.BATCH, auth.BATCH]  # two round trips for 25 requests
+    settings.API_ANON_RATE = (15, 60)
+    auth.worker_counts.clear()
+    statuses = [client.get(url, REMOTE_ADDR="10.0.0.7").status_code for _ in range(17)]
+    assert statuses == [200] * 15 + [429] * 2
+
+
 def test_a_forwarded_address_is_believed_only_behind_the_proxy(client, published, settings):
     settings.API_ANON_RATE = (1, 60)
     url = reverse("api:shas")
@@ -317,3 +340,39 @@ def test_the_schema_is_served_and_the_documentation_page_lists_every_path(client
     for path in schema["paths"]:
         assert path in page
     assert json.dumps(schema) == json.dumps(v1.api.get_openapi_schema(path_prefix="/api/v1/"))
+
+
+def test_the_rate_counter_counts_in_one_round_trip_on_redis(settings):
+    """CI has Redis (REDIS_URL): the pipeline there; locmem elsewhere in this file."""
+    import os
+    import uuid
+
+    from assurance.api.auth import count
+
+    if not os.environ.get("REDIS_URL"):
+        pytest.skip("needs REDIS_URL")
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": os.environ["REDIS_URL"],
+        }
+    }
+    from django.core.cache import caches
+
+    client = caches["default"]._cache.get_client(None, write=True)
+    key = f"test-rate:{uuid.uuid4()}"
+    calls = []
+    original = client.connection_pool.get_connection
+
+    def counted(*args, **kwargs):
+        calls.append(1)
+        return original(*args, **kwargs)
+
+    assert [count(key, 5) for _ in range(3)] == [1, 2, 3]
+    client.connection_pool.get_connection = counted
+    try:
+        assert count(key, 5) == 4
+    finally:
+        client.connection_pool.get_connection = original
+    assert len(calls) <= 1
+    assert 0 < client.ttl(caches["default"].make_and_validate_key(key)) <= 5
