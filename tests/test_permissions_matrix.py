@@ -85,6 +85,11 @@ API: dict[str, tuple[Callable[[W], list[Any]], dict[str, Any]]] = {
     "api:sha": (lambda w: [w.camden.sha.code], public()),
     # As the self-assessment list page: everyone signed in, each seeing their own reach.
     "api:cycle_self_assessments": (lambda w: ["2009-10"], signed_in(anon=401)),
+    # As the panel result page: 2009/10 is not published, so not yet Camden's own staff.
+    "api:panel_result": (
+        lambda w: [w.camden_sa.pk],
+        {**only({"sara", "lena", "pia", "dora"}), "anon": 401},
+    ),
     # As the calibration pages: 2009/10 is in phase 3, so DH staff only.
     "api:cycle_calibration": (lambda w: ["2009-10"], {**only({"dora"}), "anon": 401}),
 }

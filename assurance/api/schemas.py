@@ -173,3 +173,35 @@ class CalibrationItem(Schema):
 class Calibration(Schema):
     cycle: CycleRef
     items: list[CalibrationItem]
+
+
+class Moderation(Schema):
+    stage: str = Field(description="regional (SHA lead) or national (DH)")
+    old_value: str
+    new_value: str
+    reason: str
+    moderated_at: dt.datetime
+
+
+class PanelItem(Schema):
+    key: str
+    kind: str = Field(description="level, rating or actual")
+    group: str
+    label: str
+    self_assessed: str = Field(description="The PCT's own value, as shown; empty if none")
+    consensus: str
+    moderated: str
+    final: str
+    outcome_status: str | None
+    moderations: list[Moderation]
+
+
+class PanelResult(Schema):
+    self_assessment: int
+    cycle: CycleRef
+    pct: PctRef
+    sha: ShaRef
+    status: str
+    locked_at: dt.datetime | None = Field(description="When the lead agreed every item")
+    outcome_score: float | None
+    items: list[PanelItem]

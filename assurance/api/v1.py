@@ -27,6 +27,7 @@ from assurance.models import GovernanceArea, Publication, PublishedResult
 from assurance.queries import panels as panel_queries
 from assurance.queries import publications as league
 from assurance.queries import registry
+from assurance.queries.panel_items import panel_items
 from assurance.rules.tiers import Tier
 
 DB_INT_MAX = 2**31 - 1
@@ -559,6 +560,65 @@ def cycle_calibration(request: HttpRequest, slug: str = CycleSlug) -> HttpRespon
         return dump(
             s.Calibration,
             {"cycle": {"slug": cycle.slug, "year_label": cycle.year_label}, "items": items},
+        )
+
+    return conditional_json(request, None, build, timeout=0)
+
+
+@api.get(
+    "/self-assessments/{pk}/panel-result",
+    response={200: s.PanelResult, **COMMON},
+    url_name="panel_result",
+    openapi_extra=TOKEN_REQUIRED,
+    summary="A PCT's panel result: self-assessed, consensus, moderated and final values",
+)
+def panel_result(request: HttpRequest, pk: int = Id) -> HttpResponse:
+    """As the panel result page: SHA staff their SHA's PCTs (peer experts the panels they
+    sit on), DH staff all; PCT staff their own once published, as published (a moderation
+    made since shows only in the next version). Ids come from
+    ``/cycles/{slug}/self-assessments``."""
+    user = _require_signed_in(request)
+    sa = panel_access.get_self_assessment_for_result(user, pk)
+    as_of = panel_access.published_as_of(sa.cycle) if user.is_pct_user else None
+
+    def build() -> bytes:
+        rows = panel_queries.score_rows(panel_items(sa), sa, as_of=as_of)
+        locked = panel_queries.panel_result(sa)
+        return dump(
+            s.PanelResult,
+            {
+                "self_assessment": sa.pk,
+                "cycle": {"slug": sa.cycle.slug, "year_label": sa.cycle.year_label},
+                "pct": _pct_ref(sa.pct),
+                "sha": _sha(sa.pct.sha),
+                "status": sa.status,
+                "locked_at": locked.locked_at if locked else None,
+                "outcome_score": panel_queries.outcome_score(rows),
+                "items": [
+                    {
+                        "key": r.item.key,
+                        "kind": r.item.kind,
+                        "group": r.item.group,
+                        "label": r.item.label,
+                        "self_assessed": r.self_display,
+                        "consensus": r.consensus_display,
+                        "moderated": r.moderated_display,
+                        "final": r.final_display,
+                        "outcome_status": r.status.value if r.status else None,
+                        "moderations": [
+                            {
+                                "stage": m.stage,
+                                "old_value": m.old_value,
+                                "new_value": m.new_value,
+                                "reason": m.reason,
+                                "moderated_at": m.moderated_at,
+                            }
+                            for m in r.moderations
+                        ],
+                    }
+                    for r in rows
+                ],
+            },
         )
 
     return conditional_json(request, None, build, timeout=0)

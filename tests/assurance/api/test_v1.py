@@ -376,3 +376,37 @@ def test_the_rate_counter_counts_in_one_round_trip_on_redis(settings):
         client.connection_pool.get_connection = original
     assert len(calls) <= 1
     assert 0 < client.ttl(caches["default"].make_and_validate_key(key)) <= 5
+
+
+def test_a_panel_result_is_the_pages_three_scores_for_those_who_may_see_it(
+    client, reference_data, sara, sam, lena, nick, alice, dora, django_assert_max_num_queries
+):
+    from assurance.services import panels as panel_services
+    from tests.assurance.panel_factories import (
+        full_values,
+        panel_cycle,
+        panel_day,
+        submitted_self_assessment,
+    )
+
+    cycle = panel_cycle()
+    sa = submitted_self_assessment(cycle, PCT.objects.get(code="5K7"), self_level=3)
+    panel_day(cycle, sa.pct.sha, [sara, sam], slots=[(sa.pct, "10:00", "12:00")])
+    for member in (sara, sam):
+        panel_services.record_panel_scores(member, sa, full_values(sa))
+        panel_services.submit_score_sheet(member, sa)
+    panel_services.set_consensus(lena, sa, full_values(sa, level=2, rating="amber"))
+    url = reverse("api:panel_result", args=[sa.pk])
+    secret = create_token(sara, "t")[1]
+    with django_assert_max_num_queries(12):
+        body = client.get(url, **bearer(secret)).json()
+    assert body["pct"]["code"] == "5K7" and body["status"] == "submitted"
+    levels = [i for i in body["items"] if i["kind"] == "level"]
+    assert levels and all(i["self_assessed"] == "3" and i["final"] == "2" for i in levels)
+    ratings = [i for i in body["items"] if i["kind"] == "rating"]
+    assert ratings and all(i["consensus"] == "Amber" for i in ratings)
+    assert client.get(url, **bearer(create_token(dora, "t")[1])).status_code == 200
+    # Another SHA's assessor, and the PCT's own staff before publication: not there.
+    assert client.get(url, **bearer(create_token(nick, "t")[1])).status_code == 404
+    assert client.get(url, **bearer(create_token(alice, "t")[1])).status_code == 404
+    assert client.get(url).status_code == 401
