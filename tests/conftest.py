@@ -59,7 +59,12 @@ def _private_cache(settings):
     }
     from django.core.cache import cache
 
+    from assurance.api.auth import worker_counts
+    from assurance.api.http import forget_local
+
     cache.clear()
+    forget_local()
+    worker_counts.clear()
 
 
 @pytest.fixture(autouse=True)

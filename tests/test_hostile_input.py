@@ -36,6 +36,7 @@ ACTIONS = {
     "cycles:phase_change",
     "publications:include_again",
     "freedoms:plan_agree",
+    "api_tokens:revoke",
 }
 HOSTILE_QUERY = {
     "page": "\x00",

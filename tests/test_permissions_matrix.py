@@ -24,6 +24,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from assurance.models import Role
 from assurance.queries import self_assessment as sa_queries
+from assurance.services.api_tokens import create_token
 from tests.factories import sha_user
 from tests.world import World, build_world
 
@@ -68,6 +69,30 @@ SA = "2009-10", "5K7"
 def sa_args(w: W) -> list[Any]:
     return ["2009-10", w.camden.code]
 
+
+# The JSON API's endpoints: the same answer by browser session (GET below) and by a
+# personal token (test_each_role_gets_the_same_through_the_api_by_token). Published
+# results and the registry are public; the 2008/09 publication is published.
+API: dict[str, tuple[Callable[[W], list[Any]], dict[str, Any]]] = {
+    "api:cycles": (lambda w: [], public()),
+    "api:publications": (lambda w: [], public()),
+    "api:publication": (lambda w: [w.publication.pk], public()),
+    "api:publication_results": (lambda w: [w.publication.pk], public()),
+    "api:pcts": (lambda w: [], public()),
+    "api:pct": (lambda w: [w.camden.code], public()),
+    "api:pct_results": (lambda w: [w.camden.code], public()),
+    "api:shas": (lambda w: [], public()),
+    "api:sha": (lambda w: [w.camden.sha.code], public()),
+    # As the self-assessment list page: everyone signed in, each seeing their own reach.
+    "api:cycle_self_assessments": (lambda w: ["2009-10"], signed_in(anon=401)),
+    # As the panel result page: 2009/10 is not published, so not yet Camden's own staff.
+    "api:panel_result": (
+        lambda w: [w.camden_sa.pk],
+        {**only({"sara", "lena", "pia", "dora"}), "anon": 401},
+    ),
+    # As the calibration pages: 2009/10 is in phase 3, so DH staff only.
+    "api:cycle_calibration": (lambda w: ["2009-10"], {**only({"dora"}), "anon": 401}),
+}
 
 # name → (args from the world, expected GET status per role)
 GET: dict[str, tuple[Callable[[W], list[Any]], dict[str, Any]]] = {
@@ -199,6 +224,16 @@ GET: dict[str, tuple[Callable[[W], list[Any]], dict[str, Any]]] = {
     "freedoms:overview": (lambda w: [], only({"dora"}, other=403)),
     "freedoms:grant_notes": (lambda w: [w.camden.code], only({"dora"}, other=403)),
     "freedoms:publication_confirm": (lambda w: [w.publication.pk], post_only()),
+    # A person's own API tokens (issue 16): anyone signed in has the page.
+    "api_tokens:tokens": (lambda w: [], signed_in()),
+    "api_tokens:revoke": (lambda w: [w.extra["api_token"].pk], post_only()),
+    # The open data API (issue 16). Here as the pages are, by browser session; by token
+    # in API below. Anonymous callers of token-only endpoints get 401, not a redirect.
+    "api-index": (lambda w: [], public(302)),  # to the documentation page
+    "api-docs": (lambda w: [], public()),
+    "api:api-root": (lambda w: [], public(302)),  # the same address as api-index
+    "api:openapi-json": (lambda w: [], public()),
+    **{name: (args, expected) for name, (args, expected) in API.items()},
 }
 
 
@@ -510,6 +545,14 @@ POST: dict[str, tuple[Callable, Callable, set[str], str | None]] = {
         {"dora"},
         None,  # already confirmed: refused with a message
     ),
+    "api_tokens:tokens": (lambda w: [], lambda w: {"name": "Dashboard"}, SIGNED_IN, "bob"),
+    # Alice's token: everyone else is refused (404: another person's token is not there).
+    "api_tokens:revoke": (
+        lambda w: [w.extra["api_token"].pk],
+        lambda w: {},
+        {"alice"},
+        "alice",
+    ),
 }
 
 
@@ -569,6 +612,7 @@ def world(alice, bob, ann, sara, sam, nick, lena, dora, durham, london) -> World
     w = build_world(users, durham)
     w.day.members.add(users["pia"])
     w.extra["durham"] = durham
+    w.extra["api_token"] = create_token(users["alice"], "Matrix")[0]
     return w
 
 
@@ -666,4 +710,35 @@ def test_refused_roles_change_nothing_and_allowed_roles_do(world):
                     f"changed={changed} — the payload no longer exercises the view "
                     f"{_errors(response)}"
                 )
+    assert not mismatches, "\n".join(mismatches)
+
+
+def test_each_role_gets_the_same_through_the_api_by_token(world):
+    """Every API endpoint, as every role by a personal token (no session), and anonymously:
+    a token sees exactly what its owner sees. A revoked or made-up token is a 401."""
+    from django.test import Client
+
+    tokens = {role: create_token(world.users[role], "Matrix")[1] for role in SIGNED_IN}
+    revoked, revoked_secret = create_token(world.users["dora"], "Old")
+    from assurance.services.api_tokens import revoke_token
+
+    revoke_token(world.users["dora"], revoked)
+    client = Client()
+    mismatches = []
+    for name, (args, expected) in API.items():
+        path = reverse(name, args=args(world))
+        for role in ROLES:
+            headers = {"HTTP_AUTHORIZATION": f"Bearer {tokens[role]}"} if role in tokens else {}
+            response = client.get(path, **headers)
+            got = outcome(response)
+            if got != expected[role]:
+                mismatches.append(
+                    f"GET {name} ({path}) by {role}'s token: {got}, not {expected[role]}"
+                )
+            if not response["Content-Type"].startswith("application/json"):
+                mismatches.append(f"GET {name} by {role}: not JSON")
+        for secret in (revoked_secret, "wcc_made-up", "not-even-a-token"):
+            got = client.get(path, HTTP_AUTHORIZATION=f"Bearer {secret}").status_code
+            if got != 401:
+                mismatches.append(f"GET {name} with a bad token ({secret[:8]}…): {got}, not 401")
     assert not mismatches, "\n".join(mismatches)

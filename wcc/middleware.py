@@ -6,7 +6,7 @@ import time
 from collections.abc import Callable
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 
 NUL = "\x00"
 
@@ -34,6 +34,8 @@ class RejectNulBytesMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if _has_nul(request):
+            if request.path_info.startswith("/api/"):
+                return JsonResponse({"detail": "The request contains a NUL character."}, status=400)
             return HttpResponseBadRequest(
                 "Bad request: the address contains a NUL character.", content_type="text/plain"
             )

@@ -311,3 +311,8 @@ CELERY_BEAT_SCHEDULE["resume-publications"] = {
 LOGGING["loggers"]["weasyprint.progress"] = {"level": "WARNING"}  # type: ignore[index]
 # The queue tasks go to by default (tests with a real worker use their own).
 CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_TASK_DEFAULT_QUEUE", "celery")
+
+# The open data API (issue 16): anonymous callers may make API_ANON_RATE_PER_MINUTE
+# requests a minute from one address (429 with Retry-After beyond); token holders are
+# not limited here. (requests, seconds), counted in the cache above.
+API_ANON_RATE = (int(os.environ.get("API_ANON_RATE_PER_MINUTE", "120")), 60)

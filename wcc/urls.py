@@ -1,7 +1,10 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
+from django.views.generic import RedirectView
 
+from assurance.api import docs as api_docs
+from assurance.api.v1 import api
 from assurance.views import home
 from wcc import accounts
 
@@ -46,5 +49,10 @@ urlpatterns = [
     path("insight/", include("assurance.urls.insight")),
     path("self-assessment/", include("assurance.urls.self_assessment")),
     path("cycles/", include("assurance.urls.cycles")),
+    path("account/api-tokens/", include("assurance.urls.api_tokens")),
+    # The open data API (issue 16): its documentation page, then the API itself.
+    path("api/v1/", RedirectView.as_view(pattern_name="api-docs"), name="api-index"),
+    path("api/v1/docs/", api_docs.docs, name="api-docs"),
+    path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -1,3 +1,4 @@
+from .api_tokens import ApiToken
 from .audit import AuditEntry
 from .cycles import Cycle, Phase, PhaseChange, PhaseKind, PhaseStatus
 from .frameworks import (
@@ -54,6 +55,7 @@ __all__ = [
     "RAG",
     "SHA",
     "SHA_ROLES",
+    "ApiToken",
     "AuditEntry",
     "ChosenOutcome",
     "Cluster",

@@ -1,0 +1,144 @@
+"""JSON bodies cached whole, with validators: ETag, Last-Modified, 304 (issue 16).
+
+A published snapshot never changes, so its JSON is built once and kept in the cache under
+a key made of the validated parameters only (unknown parameters and bad values never make
+a key: issue 13, finding 5). The ETag is a digest of the body kept beside it, so a
+conditional request is answered from the cache alone: a 304 costs no database query.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+from typing import Any
+
+from django.core.cache import cache
+from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
+from django.utils.http import http_date, parse_http_date_safe
+from pydantic import TypeAdapter
+
+
+class LocalMemo:
+    """A small, bounded, thread-safe LRU in this process's memory, for what cannot go
+    stale: the key must name something immutable. Most recently used last."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._items: OrderedDict[Any, Any] = OrderedDict()
+        self._lock = threading.Lock()
+        _MEMOS.append(self)
+
+    def get(self, key: Any) -> Any:
+        with self._lock:
+            value = self._items.get(key)
+            if value is not None:
+                self._items.move_to_end(key)
+            return value
+
+    def set(self, key: Any, value: Any) -> None:
+        with self._lock:
+            self._items[key] = value
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+
+
+_MEMOS: list[LocalMemo] = []
+
+#: Bodies of published snapshots, also kept in each worker's memory: their key names an
+#: immutable snapshot, so a copy here can never be stale, and a cached answer then costs no
+#: round trip to the shared cache for its 100 kB. At most 64 bodies (a few MB) a worker.
+_bodies = LocalMemo(64)
+
+
+def forget_local() -> None:
+    """Empty this process's memos (tests, whose databases reuse ids, call it)."""
+    for memo in _MEMOS:
+        memo.clear()
+
+
+#: Bumped when the JSON of an endpoint changes shape, so old cached bodies are not served.
+FORMAT = 1
+
+
+@functools.cache
+def _adapter(shape: Any) -> TypeAdapter[Any]:
+    return TypeAdapter(shape)
+
+
+def dump(shape: Any, data: Any) -> bytes:
+    """``data`` validated against the response schema ``shape`` and serialised: what is
+    sent always matches what the OpenAPI schema says (Schemathesis checks it too)."""
+    adapter = _adapter(shape)
+    return adapter.dump_json(adapter.validate_python(data))
+
+
+def key(*parts: object) -> str:
+    return "api:v1:" + ":".join(str(p) for p in (FORMAT, *parts))
+
+
+def _etag_matches(header: str, etag: str) -> bool:
+    if header.strip() == "*":
+        return True
+    # Weak comparison (RFC 9110 §13.1.2): gzip makes the middleware's ETag weak.
+    wanted = etag.removeprefix("W/")
+    return any(tag.strip().removeprefix("W/") == wanted for tag in header.split(","))
+
+
+def conditional_json(
+    request: HttpRequest,
+    cache_key: str | None,
+    build: Callable[[], bytes],
+    *,
+    timeout: int,
+    last_modified: Callable[[], float | None] = lambda: None,
+    immutable: bool = False,
+) -> HttpResponse:
+    """The JSON bytes of ``build()`` (from the cache when ``cache_key`` is given), or a 304.
+
+    ``immutable``: the key names a published snapshot, so the body is kept in this
+    process's memory too.
+    """
+    entry = None
+    if cache_key:
+        entry = _bodies.get(cache_key) if immutable else None
+        if entry is None:
+            entry = cache.get(cache_key)
+            if entry is not None and immutable:
+                _bodies.set(cache_key, entry)
+    if entry is None:
+        body = build()
+        entry = (body, f'"{hashlib.sha256(body).hexdigest()[:32]}"', last_modified())
+        if cache_key:
+            cache.set(cache_key, entry, timeout)
+            if immutable:
+                _bodies.set(cache_key, entry)
+    body, etag, modified = entry
+    if_none_match = request.headers.get("If-None-Match")
+    if if_none_match is not None:
+        fresh = _etag_matches(if_none_match, etag)
+    else:
+        since = parse_http_date_safe(request.headers.get("If-Modified-Since", ""))
+        fresh = bool(modified and since and int(modified) <= since)
+    response: HttpResponse = (
+        HttpResponseNotModified() if fresh else HttpResponse(body, content_type="application/json")
+    )
+    response["ETag"] = etag
+    if modified:
+        response["Last-Modified"] = http_date(modified)
+    anonymous = not getattr(getattr(request, "auth", None), "is_authenticated", False)
+    response["Cache-Control"] = (
+        f"public, max-age={min(timeout, 300)}" if anonymous and cache_key else "private, no-cache"
+    )
+    response["Vary"] = "Authorization, Cookie"
+    return response
+
+
+def timestamp(value: Any) -> float | None:
+    return value.timestamp() if value is not None else None
