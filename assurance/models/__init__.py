@@ -1,5 +1,14 @@
 from .audit import AuditEntry
 from .cycles import Cycle, Phase, PhaseChange, PhaseKind, PhaseStatus
+from .due_process import (
+    AccuracyCheck,
+    Challenge,
+    ChallengeDocument,
+    ChallengeStatus,
+    RatingReview,
+    RatingReviewItem,
+    ReviewStatus,
+)
 from .frameworks import (
     RAG,
     Competency,
@@ -54,7 +63,11 @@ __all__ = [
     "RAG",
     "SHA",
     "SHA_ROLES",
+    "AccuracyCheck",
     "AuditEntry",
+    "Challenge",
+    "ChallengeDocument",
+    "ChallengeStatus",
     "ChosenOutcome",
     "Cluster",
     "Competency",
@@ -87,7 +100,10 @@ __all__ = [
     "PublicationStatus",
     "PublishedDocument",
     "PublishedResult",
+    "RatingReview",
+    "RatingReviewItem",
     "ReviewNote",
+    "ReviewStatus",
     "Role",
     "ScoreSheet",
     "SectionProgress",
