@@ -45,5 +45,6 @@ urlpatterns = [
     path("results/", include("assurance.urls.publications")),
     path("self-assessment/", include("assurance.urls.self_assessment")),
     path("cycles/", include("assurance.urls.cycles")),
+    path("due-process/", include("assurance.urls.due_process")),
     path("admin/", admin.site.urls),
 ]

@@ -34,6 +34,7 @@ from assurance.models import (
     SelfAssessment,
     User,
 )
+from assurance.queries.due_process import forget_review_marks
 from assurance.rules import due_process as rules
 from assurance.services import audit
 from assurance.services.errors import ServiceError
@@ -266,10 +267,6 @@ def answer_challenge(
     return challenge
 
 
-def unanswered_challenges(cycle: Cycle) -> int:
-    return Challenge.objects.filter(cycle=cycle, status=ChallengeStatus.UNANSWERED).count()
-
-
 # --- Rating reviews -----------------------------------------------------------------------
 
 
@@ -333,6 +330,7 @@ def ask_for_review(
     RatingReviewItem.objects.bulk_create(
         [RatingReviewItem(review=review, publication=publication, consensus=c) for c in items]
     )
+    transaction.on_commit(lambda: forget_review_marks(publication.cycle_id))
     audit.record(
         actor=actor,
         action="review.asked",
@@ -396,6 +394,8 @@ def decide_review(
     review.status = ReviewStatus.UPHELD if upheld else ReviewStatus.NOT_UPHELD
     review.decision, review.decided_by, review.decided_at = reason, actor, timezone.now()
     review.save(update_fields=["status", "decision", "decided_by", "decided_at"])
+    cycle_id = review.publication.cycle_id
+    transaction.on_commit(lambda: forget_review_marks(cycle_id))
     audit.record(
         actor=actor,
         action=f"review.{review.status}",

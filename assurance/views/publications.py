@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_htmx.http import HttpResponseStopPolling
 
 from assurance.access import publications as access
+from assurance.forms.due_process import OverrideForm
 from assurance.forms.publications import LeaveOutForm
 from assurance.models import (
     SHA,
@@ -24,6 +25,7 @@ from assurance.models import (
     PublicationStatus,
     Tier,
 )
+from assurance.queries import due_process as due_queries
 from assurance.queries import publications as league
 from assurance.queries import results
 from assurance.services import publication as service
@@ -65,16 +67,21 @@ def index(request: HttpRequest) -> HttpResponse:
 def publish(request: HttpRequest, cycle_id: int) -> HttpResponse:
     cycle = access.get_cycle_for_publisher(request.user, cycle_id)
     error = ""
-    if request.method == "POST":
+    override = OverrideForm(request.POST or None)
+    if request.method == "POST" and override.is_valid():
         try:
-            publication, created = service.start_publication(cycle, request.user)
+            publication, created = service.start_publication(
+                cycle, request.user, override_reason=override.cleaned_data["override_reason"]
+            )
         except service.PublicationError as exc:
             error = str(exc)
         else:
             if not created:
                 messages.info(request, f"Version {publication.version} is already under way.")
             return redirect("publications:progress", pk=publication.pk)
-    return _publish_page(request, cycle, error=error)
+    if override.errors:
+        error = "; ".join(e for errors in override.errors.values() for e in errors)
+    return _publish_page(request, cycle, error=error, override_form=override)
 
 
 def _publish_page(
@@ -83,6 +90,7 @@ def _publish_page(
     *,
     error: str = "",
     leave_out_form: LeaveOutForm | None = None,
+    override_form: OverrideForm | None = None,
 ) -> HttpResponse:
     """What will be published: readiness, the PCTs left out and why, the rule settings."""
     gathered = results.gather_results(cycle)
@@ -96,6 +104,8 @@ def _publish_page(
             "publications": cycle.publications.order_by("-version"),
             "settings": results.rule_settings(cycle).as_dict(),
             "error": error,
+            "unanswered": due_queries.unanswered_challenges(cycle),
+            "override_form": override_form or OverrideForm(),
             "ready": len(gathered.results),
             "not_submitted": len(gathered.not_submitted),
             "problems": gathered.problems,
@@ -208,6 +218,11 @@ def _table_context(request: HttpRequest, pk: int, *, paginate: bool = True) -> d
         "sign_in_next": _sign_in_next(request.path, page_query, page_number),
         "sort_columns": SORT_COLUMNS,
         "cache_seconds": LEAGUE_CACHE_SECONDS,
+        # The "review pending" marks (§8): their digest is part of every cache key.
+        "review_stamp": due_queries.review_marks_stamp(publication.cycle_id),
+        "pending_reviews": SimpleLazyObject(
+            lambda: due_queries.pcts_with_pending_review(publication)
+        ),
     }
 
 
@@ -257,7 +272,8 @@ def _public_page_key(request: HttpRequest, context: dict[str, object]) -> str | 
         return None
     return (
         f"league-page:{publication.pk}:{publication.status}:{bool(request.htmx)}:"
-        f"{filters.sha}:{filters.tier}:{filters.sort}:{context['per_sha']}:{context['page_number']}"
+        f"{filters.sha}:{filters.tier}:{filters.sort}:{context['per_sha']}:{context['page_number']}:"
+        f"{context['review_stamp']}"
     )
 
 
@@ -324,10 +340,18 @@ def pct_report(request: HttpRequest, pk: int, code: str) -> HttpResponse:
     publication = access.get_publication_for_user(request.user, pk)
     result = access.get_result_for_user(request.user, publication, code)
     result.publication = publication
+    user = request.user
     return render(
         request,
         "assurance/publications/pct_report.html",
-        league.report_context(publication, result),
+        {
+            **league.report_context(publication, result),
+            "review_pending": result.pct_id in due_queries.pcts_with_pending_review(publication),
+            # The link only: the service decides whether the 28 days have passed (§8).
+            "may_ask_review": getattr(user, "is_pct_approver", False)
+            and user.pct_id == result.pct_id
+            and publication.status == PublicationStatus.COMPLETE,
+        },
     )
 
 
