@@ -67,7 +67,7 @@ def index(request: HttpRequest) -> HttpResponse:
 def publish(request: HttpRequest, cycle_id: int) -> HttpResponse:
     cycle = access.get_cycle_for_publisher(request.user, cycle_id)
     error = ""
-    override = OverrideForm(request.POST or None)
+    override = OverrideForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and override.is_valid():
         try:
             publication, created = service.start_publication(
