@@ -346,3 +346,15 @@ def test_never_the_pcts_own_sha_decides(who, request, ann, published, camden_sa)
     review = _ask(ann, published, camden_sa)
     with pytest.raises(ServiceError, match="Only DH staff"):
         service.decide_review(request.getfixturevalue(who), review, upheld=False, reason="No.")
+
+
+def test_the_lengths_are_rule_settings_dh_change_with_a_trail(dora, reference_data):
+    from assurance.services import cycles
+
+    cycle = publishing_cycle("2009/10")
+    cycles.update_rule_settings(dora, cycle, accuracy_check_days=5, review_days=42)
+    cycle.refresh_from_db()
+    assert (cycle.accuracy_check_days, cycle.review_days) == (5, 42)
+    assert m.AuditEntry.objects.filter(action="cycle.settings", field="review_days").exists()
+    with pytest.raises(ServiceError, match="between 1 and 60"):
+        cycles.update_rule_settings(dora, cycle, accuracy_check_days=0)
