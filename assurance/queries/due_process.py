@@ -31,6 +31,8 @@ from assurance.rules import due_process as rules
 from assurance.rules import scoring
 
 PUBLISHED = (PublicationStatus.COMPLETE, PublicationStatus.SUPERSEDED)
+#: Every cache entry has an expiry (docs/decisions.md, issue 13): recomputed when it lapses.
+MARKS_CACHE_SECONDS = 60 * 60 * 24
 
 
 def consensus_label(consensus: Consensus) -> str:
@@ -213,7 +215,7 @@ def review_marks_stamp(cycle_id: int) -> str:
             )
         )
         stamp = hashlib.sha256(",".join(map(str, ids)).encode()).hexdigest()[:16]
-        cache.set(_marks_key(cycle_id), stamp, None)
+        cache.set(_marks_key(cycle_id), stamp, MARKS_CACHE_SECONDS)
     return str(stamp)
 
 
