@@ -201,35 +201,29 @@ def _marks_key(cycle_id: int) -> str:
     return f"review-marks:{cycle_id}"
 
 
-def review_marks_stamp(cycle_id: int) -> str:
-    """A short digest of which PCTs of a cycle have a review pending, for the league table's
-    cache keys: a request or decision changes it (:func:`forget_review_marks`), so a cached
-    page never hides or keeps a mark. Cached itself: no query on a cache hit."""
-    stamp = cache.get(_marks_key(cycle_id))
-    if stamp is None:
-        ids = sorted(
-            set(
-                RatingReview.objects.filter(
-                    publication__cycle_id=cycle_id, status=ReviewStatus.PENDING
-                ).values_list("pct_id", flat=True)
-            )
+def review_marks(cycle_id: int) -> frozenset[int]:
+    """The PCTs of a cycle with a rating review pending, which the league table marks.
+
+    Cached (one query on a miss, none on a hit); asking for or deciding a review forgets it
+    (:func:`forget_review_marks`), so a cached page never hides or keeps a mark."""
+    marks = cache.get(_marks_key(cycle_id))
+    if marks is None:
+        marks = frozenset(
+            RatingReview.objects.filter(
+                publication__cycle_id=cycle_id, status=ReviewStatus.PENDING
+            ).values_list("pct_id", flat=True)
         )
-        stamp = hashlib.sha256(",".join(map(str, ids)).encode()).hexdigest()[:16]
-        cache.set(_marks_key(cycle_id), stamp, MARKS_CACHE_SECONDS)
-    return str(stamp)
+        cache.set(_marks_key(cycle_id), marks, MARKS_CACHE_SECONDS)
+    return frozenset(marks)
+
+
+def marks_stamp(marks: frozenset[int]) -> str:
+    """A short digest of the marks, part of the league table's cache keys."""
+    return hashlib.sha256(",".join(map(str, sorted(marks))).encode()).hexdigest()[:16]
 
 
 def forget_review_marks(cycle_id: int) -> None:
     cache.delete(_marks_key(cycle_id))
-
-
-def pcts_with_pending_review(publication: Publication) -> set[int]:
-    """The PCTs the league table marks "review pending" (one query)."""
-    return set(
-        RatingReview.objects.filter(
-            publication__cycle_id=publication.cycle_id, status=ReviewStatus.PENDING
-        ).values_list("pct_id", flat=True)
-    )
 
 
 def reviewable_items(sa: SelfAssessment, publication: Publication) -> list[tuple[Consensus, bool]]:

@@ -201,6 +201,7 @@ def _table_context(request: HttpRequest, pk: int, *, paginate: bool = True) -> d
         ).get_page(page_number)
     )
     rows = SimpleLazyObject(lambda: league.present(page.object_list, [c.number for c in comps]))
+    marks = due_queries.review_marks(publication.cycle_id)
     return {
         "page_obj": page,
         "page_number": page_number,
@@ -219,10 +220,8 @@ def _table_context(request: HttpRequest, pk: int, *, paginate: bool = True) -> d
         "sort_columns": SORT_COLUMNS,
         "cache_seconds": LEAGUE_CACHE_SECONDS,
         # The "review pending" marks (§8): their digest is part of every cache key.
-        "review_stamp": due_queries.review_marks_stamp(publication.cycle_id),
-        "pending_reviews": SimpleLazyObject(
-            lambda: due_queries.pcts_with_pending_review(publication)
-        ),
+        "review_stamp": due_queries.marks_stamp(marks),
+        "pending_reviews": marks,
     }
 
 
@@ -346,7 +345,7 @@ def pct_report(request: HttpRequest, pk: int, code: str) -> HttpResponse:
         "assurance/publications/pct_report.html",
         {
             **league.report_context(publication, result),
-            "review_pending": result.pct_id in due_queries.pcts_with_pending_review(publication),
+            "review_pending": result.pct_id in due_queries.review_marks(publication.cycle_id),
             # The link only: the service decides whether the 28 days have passed (§8).
             "may_ask_review": getattr(user, "is_pct_approver", False)
             and user.pct_id == result.pct_id
