@@ -56,11 +56,14 @@ class DraftRow:
         return next((c for c in self.challenges if not c.is_answered), None)
 
 
-def draft_rows(sa: SelfAssessment) -> list[DraftRow]:
+def draft_rows(sa: SelfAssessment, *, as_of: dt.datetime | None = None) -> list[DraftRow]:
     """Every item of the PCT's draft result — final value, outcome status, the panel's
-    rationale, never a rank — with the challenges made to it and their answers."""
+    rationale, never a rank — with the challenges made to it and their answers.
+
+    ``as_of``: once a version is published, the PCT's own staff see the values as published
+    (a moderation made since shows with the next version, as on the panel result page)."""
     items = panel_items(sa)
-    rows = score_rows(items, sa)
+    rows = score_rows(items, sa, as_of=as_of)
     by_item: dict[int, list[Challenge]] = defaultdict(list)
     for challenge in (
         Challenge.objects.filter(consensus__self_assessment=sa)

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from assurance.access import due_process as access
 from assurance.access import publications as publication_access
+from assurance.access.panels import published_as_of
 from assurance.forms.due_process import (
     AnswerForm,
     ChallengeForm,
@@ -122,7 +123,9 @@ def draft(request: HttpRequest, cycle_id: int, code: str) -> HttpResponse:
         {
             "sa": sa,
             "check": check,
-            "rows": queries.draft_rows(sa),
+            "rows": queries.draft_rows(
+                sa, as_of=published_as_of(cycle) if request.user.is_pct_user else None
+            ),
             "may_challenge": access.may_challenge(request.user, sa)
             and check.is_open
             and timezone.localdate() <= check.closes_on,

@@ -345,3 +345,16 @@ def test_dh_uphold_and_the_corrected_version_says_what_changed(
 
     html = pct_report_html(corrected, camden_sa.pct)
     assert "What changed from version 1" in html and "clean opinion" in html
+
+
+def test_after_publication_the_pct_sees_its_draft_as_published(
+    client, ann, dora, published, camden_sa
+):
+    from assurance.services.panels import apply_moderation
+
+    apply_moderation(dora, area(camden_sa), stage="national", value="red", reason="Later.")
+    url = reverse("due_process:draft", args=[published.cycle_id, "5K7"])
+    client.force_login(ann)
+    assert "Red" not in client.get(url).content.decode()
+    client.force_login(dora)
+    assert "Red" in client.get(url).content.decode()
