@@ -169,7 +169,7 @@ def raise_challenge(
         raise ServiceError.for_fields(errors)
     # Lock the item: two challenges at once to one item must not both be saved.
     consensus = (
-        Consensus.objects.select_for_update()
+        Consensus.objects.select_for_update(of=("self",))
         .select_related("criterion", "competency")
         .get(pk=consensus.pk)
     )
