@@ -25,7 +25,7 @@ from assurance.models import (
     ReviewStatus,
     SelfAssessment,
 )
-from assurance.queries.panel_items import panel_items, row_key
+from assurance.queries.panel_items import ACTUAL, LEVEL, RATING, Item, panel_items, row_key
 from assurance.queries.panels import ScoreRow, score_rows
 from assurance.rules import due_process as rules
 from assurance.rules import scoring
@@ -44,6 +44,17 @@ def consensus_label(consensus: Consensus) -> str:
     if consensus.governance_area:
         return f"Governance: {consensus.get_governance_area_display()}"
     return f"Outcome: {consensus.chosen_outcome.indicator.name}"
+
+
+def item_of(consensus: Consensus, items: Iterable[Item]) -> Item:
+    """The panel item a consensus row scores; built from the row if the framework no
+    longer lists it (never a 500 on an old record)."""
+    key = row_key(consensus)
+    found = next((i for i in items if i.key == key), None)
+    if found is not None:
+        return found
+    kind = LEVEL if consensus.competency_id else RATING if consensus.governance_area else ACTUAL
+    return Item(key=key, kind=kind, group="", label=consensus_label(consensus))
 
 
 @dataclass

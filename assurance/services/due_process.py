@@ -190,8 +190,9 @@ def raise_challenge(
         evidence=evidence,
         raised_by=actor,
     )
+    item = consensus_item(consensus)
     for upload, found in checked:
-        ChallengeDocument.objects.create(
+        document = ChallengeDocument.objects.create(
             challenge=challenge,
             file=upload,
             original_name=found.original_name,
@@ -200,7 +201,16 @@ def raise_challenge(
             sha256=found.sha256,
             uploaded_by=actor,
         )
-    item = consensus_item(consensus)
+        audit.record(
+            actor=actor,
+            action="challenge.file_uploaded",
+            obj=document,
+            label=f"Factual accuracy challenge evidence: {item.label}",
+            cycle=sa.cycle,
+            pct=sa.pct,
+            field="file",
+            new=f"{found.original_name} (sha256 {found.sha256[:12]})",
+        )
     audit.record(
         actor=actor,
         action="challenge.raised",

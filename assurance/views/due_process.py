@@ -26,7 +26,7 @@ from assurance.forms.due_process import (
 )
 from assurance.models import AccuracyCheck, Consensus, Cycle, ReviewStatus, SelfAssessment
 from assurance.queries import due_process as queries
-from assurance.queries.panel_items import panel_items, row_key
+from assurance.queries.panel_items import panel_items
 from assurance.rules.uploads import download_name
 from assurance.services import due_process as service
 from assurance.services.errors import ServiceError
@@ -178,8 +178,7 @@ def challenge(request: HttpRequest, pk: int) -> HttpResponse:
     """A challenge and its answer; the PCT's SHA lead answers it here."""
     the_challenge = access.get_challenge_for_user(request.user, pk)
     sa = the_challenge.consensus.self_assessment
-    key = row_key(the_challenge.consensus)
-    item = next(i for i in panel_items(sa) if i.key == key)
+    item = queries.item_of(the_challenge.consensus, panel_items(sa))
     may_answer = access.may_answer(request.user, the_challenge)
     form = None
     if may_answer and not the_challenge.is_answered:
@@ -277,11 +276,10 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
     items = queries.review_items(the_review)
     form = None
     if request.user.is_dh and the_review.status == ReviewStatus.PENDING:
-        sa = items[0].consensus.self_assessment if items else None
-        by_key = {i.key: i for i in panel_items(sa)} if sa else {}
+        listed = panel_items(items[0].consensus.self_assessment) if items else []
         form = DecisionForm(
             request.POST or None,
-            items=[(i.pk, by_key[row_key(i.consensus)]) for i in items],
+            items=[(i.pk, queries.item_of(i.consensus, listed)) for i in items],
         )
     if request.method == "POST":
         if form is None:

@@ -106,6 +106,8 @@ def test_the_approver_challenges_an_item_with_evidence(ann, camden_sa):
     document = challenge.documents.get()
     assert document.original_name == "minutes.pdf"
     assert document.content_type == "application/pdf" and len(document.sha256) == 64
+    uploaded = m.AuditEntry.objects.get(action="challenge.file_uploaded")
+    assert uploaded.new_value.startswith("minutes.pdf (sha256 ")
     entry = m.AuditEntry.objects.get(action="challenge.raised")
     assert entry.pct == camden_sa.pct and entry.reason == "The panel missed our board minutes."
 
