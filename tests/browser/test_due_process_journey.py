@@ -20,6 +20,7 @@ from assurance import models as m
 from assurance.services import publication as publication_service
 from tests.assurance.due_process_factories import checking_cycle
 from tests.assurance.self_assessment_factories import PDF_BYTES
+from tests.browser.accessibility import axe_violations, describe
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -31,6 +32,12 @@ def _clear_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+def assert_clean(page):
+    """No serious or critical axe-core violations on the page as it stands."""
+    violations = axe_violations(page)
+    assert not violations, f"{page.url}\n{describe(violations)}"
 
 
 def sign_out(page):
@@ -62,7 +69,13 @@ def test_a_challenge_is_answered_before_publication_starts(
     page.get_by_role("link", name=f"Draft result {cycle.year_label}").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Draft result")
     page.screenshot(path=screenshot_dir / "due-process-draft.png", full_page=True)
+    assert_clean(page)
     page.get_by_role("link", name="Challenge 1. Locally lead the NHS").click()
+    # Sent empty: the error summary names both missing fields, and nothing is saved.
+    page.get_by_role("button", name="Send the challenge").click()
+    expect(page.locator(".nhsuk-error-summary")).to_contain_text("Enter what is factually wrong")
+    assert_clean(page)
+    assert not m.Challenge.objects.exists()
     page.get_by_label("What is factually wrong").fill(
         "The panel did not see the board minutes of 3 March, which record the lead role."
     )
@@ -88,7 +101,9 @@ def test_a_challenge_is_answered_before_publication_starts(
     page.goto(f"{live_server.url}/due-process/")
     expect(page.get_by_test_id("unanswered")).to_have_text("1")
     page.screenshot(path=screenshot_dir / "due-process-queue.png", full_page=True)
+    assert_clean(page)
     page.get_by_role("link", name="1. Locally lead the NHS").click()
+    assert_clean(page)
     page.get_by_label("Accepted: moderate the item").check()
     page.locator("input[name='value'][value='3']").check()
     page.get_by_label("Reasons").fill("The minutes show the PCT led the local NHS.")
@@ -138,6 +153,7 @@ def test_a_rating_review_leads_to_a_corrected_version(
     sign_in(page, ann)
     page.goto(f"{live_server.url}/results/{publication.pk}/pcts/5K7/")
     page.get_by_role("link", name="Ask for a rating review").click()
+    assert_clean(page)
     page.get_by_label("Governance: Finance").check()
     page.get_by_label("Grounds for the review").fill(
         "The auditor's letter of 30 June gives an unqualified opinion the panel did not see."
@@ -156,6 +172,7 @@ def test_a_rating_review_leads_to_a_corrected_version(
     page.goto(f"{live_server.url}/due-process/")
     expect(page.get_by_test_id("pending")).to_have_text("1")
     page.get_by_role("link", name="Camden").click()
+    assert_clean(page)
     page.get_by_label("Upheld: moderate the items").check()
     page.locator("input[name^='item_'][value='amber']").check()
     page.get_by_label("Reasons").fill("The auditor's letter supports amber, not green.")
