@@ -23,4 +23,7 @@ class AssuranceConfig(AppConfig):
         ("Insight", "insight:index", "everyone"),
         ("Panels", "panels:index", "assessors"),
         ("Panel result", "panels:index", "pct"),
+        ("Due process", "due_process:index", "pct"),
+        ("Due process", "due_process:index", "sha_lead"),
+        ("Due process", "due_process:index", "dh"),
     ]

@@ -61,6 +61,8 @@ def only(roles: set[str], ok: Any = 200, other: Any = 404) -> dict[str, Any]:
 # Who can read Camden's submitted 2009/10 self-assessment: its own staff, London's SHA
 # people from phase 2, DH. Another PCT's staff and another SHA's assessor get 404.
 CAMDEN_READERS = {"alice", "ann", "sara", "lena", "pia", "dora"}
+# Who reads Camden's due process records (§8): no external peer expert.
+CAMDEN_DUE = CAMDEN_READERS - {"pia"}
 
 W = World
 SA = "2009-10", "5K7"
@@ -234,6 +236,26 @@ GET: dict[str, tuple[Callable[[W], list[Any]], dict[str, Any]]] = {
     "api:api-root": (lambda w: [], public(302)),  # the same address as api-index
     "api:openapi-json": (lambda w: [], public()),
     **{name: (args, expected) for name, (args, expected) in API.items()},
+    # Due process (§8). The queue: PCT staff see their own PCT's page, SHA leads and DH the
+    # queues; assessors and peer experts have none.
+    "due_process:index": (lambda w: [], only({"alice", "bob", "ann", "lena", "dora"})),
+    "due_process:window": (lambda w: [w.panel_cycle.pk], only({"dora"})),
+    # Camden's draft result: its own staff, London's own SHA staff (not its peers), DH.
+    "due_process:draft": (lambda w: [w.panel_cycle.pk, w.camden.code], only(CAMDEN_DUE)),
+    # Only Camden's approver challenges; the others who may read the draft get 403.
+    "due_process:challenge_new": (
+        lambda w: [w.panel_cycle.pk, w.camden.code, w.extra["other_item"].pk],
+        {**only({"ann"}), **dict.fromkeys(CAMDEN_DUE - {"ann"}, 403)},
+    ),
+    "due_process:challenge": (lambda w: [w.extra["challenge"].pk], only(CAMDEN_DUE)),
+    "due_process:challenge_document": (
+        lambda w: [w.extra["challenge"].documents.get().pk],
+        only(CAMDEN_DUE),
+    ),
+    # Camden has no panel result for 2008/09 in this world, so even its approver has nothing
+    # to name (tests/assurance/views/test_due_process.py covers the page itself).
+    "due_process:review_new": (lambda w: [w.publication.pk, w.camden.code], only(set())),
+    "due_process:review": (lambda w: [w.extra["review"].pk], only(CAMDEN_DUE)),
 }
 
 
@@ -553,6 +575,36 @@ POST: dict[str, tuple[Callable, Callable, set[str], str | None]] = {
         {"alice"},
         "alice",
     ),
+    "due_process:window": (
+        lambda w: [w.panel_cycle.pk],
+        lambda w: {"action": "close"},
+        {"dora"},
+        "dora",
+    ),
+    "due_process:challenge_new": (
+        lambda w: [w.panel_cycle.pk, w.camden.code, w.extra["other_item"].pk],
+        lambda w: {"what_is_wrong": "Our board minutes were missed.", "correction": "Green"},
+        {"ann"},
+        "ann",
+    ),
+    "due_process:challenge": (
+        lambda w: [w.extra["challenge"].pk],
+        lambda w: {"answer": "not_accepted", "reason": "The panel saw the minutes."},
+        {"lena"},
+        "lena",
+    ),
+    "due_process:review_new": (
+        lambda w: [w.publication.pk, w.camden.code],
+        lambda w: {"items": [w.consensus.pk], "grounds": "Wrong."},
+        {"ann"},
+        None,  # no 2008/09 panel result in this world (tests/assurance/views)
+    ),
+    "due_process:review": (
+        lambda w: [w.extra["review"].pk],
+        lambda w: {"decision": "not_upheld", "reason": "The rating stands."},
+        {"dora"},
+        "dora",
+    ),
 }
 
 
@@ -613,7 +665,41 @@ def world(alice, bob, ann, sara, sam, nick, lena, dora, durham, london) -> World
     w.day.members.add(users["pia"])
     w.extra["durham"] = durham
     w.extra["api_token"] = create_token(users["alice"], "Matrix")[0]
+    _due_process(w)
     return w
+
+
+def _due_process(w: W) -> None:
+    """A factual accuracy check open on 2009/10 with Camden's challenge (and a file), and a
+    rating review of 2008/09 asked for by Camden (§8)."""
+    import datetime as dt
+
+    from assurance.models import AccuracyCheck, Consensus, RatingReview
+    from assurance.services import due_process
+    from tests.assurance.self_assessment_factories import upload
+
+    today = w.extra["today"]
+    AccuracyCheck.objects.create(
+        cycle=w.panel_cycle,
+        opens_on=today,
+        closes_on=today + dt.timedelta(days=14),
+        opened_by=w.users["dora"],
+    )
+    w.extra["challenge"] = due_process.raise_challenge(
+        w.users["ann"],
+        w.consensus,
+        what_is_wrong="The panel missed our board minutes.",
+        correction="Level 3",
+        uploads=[upload("minutes.pdf")],
+    )
+    w.extra["other_item"] = (
+        Consensus.objects.filter(self_assessment=w.camden_sa, governance_area="finance")
+        .select_related("self_assessment")
+        .get()
+    )
+    w.extra["review"] = RatingReview.objects.create(
+        publication=w.publication, pct=w.camden, grounds="Finance.", asked_by=w.users["ann"]
+    )
 
 
 def _client_for(role: str, world: World, clients: dict) -> Any:

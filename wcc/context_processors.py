@@ -30,6 +30,7 @@ def _visible(audience: str, user: Any) -> bool:
         "pct": user.is_pct_user,
         "sha": user.is_sha_user,
         "sha_staff": user.is_sha_staff,
+        "sha_lead": user.is_sha_lead,
         "assessors": user.is_sha_user or user.is_dh,
         "dh": user.is_dh,
     }.get(audience, False)

@@ -54,6 +54,12 @@ TAG_COLOURS: dict[str, str] = {
     "escalated": "red",
     "overdue": "red",
     "flagged": "orange",
+    # Due process (§8): challenges and rating reviews.
+    "unanswered": "yellow",
+    "not_accepted": "grey",
+    "pending": "yellow",
+    "upheld": "green",
+    "not_upheld": "grey",
 }
 
 

@@ -54,5 +54,6 @@ urlpatterns = [
     path("api/v1/", RedirectView.as_view(pattern_name="api-docs"), name="api-index"),
     path("api/v1/docs/", api_docs.docs, name="api-docs"),
     path("api/v1/", api.urls),
+    path("due-process/", include("assurance.urls.due_process")),
     path("admin/", admin.site.urls),
 ]

@@ -152,6 +152,15 @@ SELF_ASSESSMENT_HISTORY_ACTIONS = frozenset(
         "section.marked",
         "self_assessment.submitted",
         "self_assessment.reopened",
+        # Due process (§8): the PCT's own challenges and reviews, and the answers it is
+        # shown anyway. The moderation an accepted challenge records stays on panel pages.
+        "challenge.raised",
+        "challenge.file_uploaded",
+        "challenge.accepted",
+        "challenge.not_accepted",
+        "review.asked",
+        "review.upheld",
+        "review.not_upheld",
     }
 )
 

@@ -62,3 +62,20 @@ class RuleSettingsForm(NHSForm):
     outcome_threshold = forms.DecimalField(
         label="Improved health outcomes threshold", min_value=0, max_value=1, decimal_places=3
     )
+    # Due process (§8). Optional in a post: left out, the cycle keeps its current value.
+    accuracy_check_days = forms.IntegerField(
+        label="Factual accuracy check (working days)", min_value=1, max_value=60, required=False
+    )
+    review_days = forms.IntegerField(
+        label="Rating review window (days after confirmation)",
+        min_value=1,
+        max_value=365,
+        required=False,
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        for name in ("accuracy_check_days", "review_days"):
+            if data.get(name) is None:
+                data.pop(name, None)
+        return data

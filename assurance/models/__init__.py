@@ -1,6 +1,15 @@
 from .api_tokens import ApiToken
 from .audit import AuditEntry
 from .cycles import Cycle, Phase, PhaseChange, PhaseKind, PhaseStatus
+from .due_process import (
+    AccuracyCheck,
+    Challenge,
+    ChallengeDocument,
+    ChallengeStatus,
+    RatingReview,
+    RatingReviewItem,
+    ReviewStatus,
+)
 from .frameworks import (
     RAG,
     Competency,
@@ -55,8 +64,12 @@ __all__ = [
     "RAG",
     "SHA",
     "SHA_ROLES",
+    "AccuracyCheck",
     "ApiToken",
     "AuditEntry",
+    "Challenge",
+    "ChallengeDocument",
+    "ChallengeStatus",
     "ChosenOutcome",
     "Cluster",
     "Competency",
@@ -89,7 +102,10 @@ __all__ = [
     "PublicationStatus",
     "PublishedDocument",
     "PublishedResult",
+    "RatingReview",
+    "RatingReviewItem",
     "ReviewNote",
+    "ReviewStatus",
     "Role",
     "ScoreSheet",
     "SelfAssessment",

@@ -43,6 +43,17 @@ class Cycle(models.Model):
         default=Decimal("0.500"),
         validators=[MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(1))],
     )
+    # Due process (§8).
+    accuracy_check_days = models.PositiveSmallIntegerField(
+        "working days of the factual accuracy check",
+        default=10,
+        validators=[MinValueValidator(1), MaxValueValidator(60)],
+    )
+    review_days = models.PositiveSmallIntegerField(
+        "days after confirmation to ask for a rating review",
+        default=28,
+        validators=[MinValueValidator(1), MaxValueValidator(365)],
+    )
     illustrative = models.BooleanField(
         default=False,
         help_text="Demo data: its results are illustrative, not the programme's, and every "

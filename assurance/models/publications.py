@@ -46,6 +46,10 @@ class Publication(models.Model):
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="supersedes"
     )
     error = models.TextField(blank=True)
+    challenges_override = models.TextField(
+        blank=True,
+        help_text="DH staff's recorded reason for starting while challenges were unanswered",
+    )
     illustrative = models.BooleanField(
         default=False, help_text="Copied from the cycle: demo results, labelled as such"
     )

@@ -226,7 +226,8 @@ def score_rows(
     moderations = Moderation.objects.filter(consensus__self_assessment=sa)
     if as_of is not None:
         moderations = moderations.filter(moderated_at__lte=as_of)
-    for mod in moderations.select_related("moderated_by").order_by("moderated_at", "pk"):
+    moderations = moderations.select_related("moderated_by", "challenge", "review_item")
+    for mod in moderations.order_by("moderated_at", "pk"):
         trail[mod.consensus_id].append(mod)
     rows = []
     for item in items:

@@ -27,6 +27,7 @@ from assurance.models import (
     PublishedResult,
     Tier,
 )
+from assurance.queries.due_process import previous_version, version_changes
 from assurance.rules import consequences, scoring, tiers
 from assurance.rules.scoring import GOVERNANCE_AREAS
 from assurance.rules.scoring import GOVERNANCE_LABELS as GOVERNANCE_AREAS_LABELS
@@ -296,9 +297,14 @@ def report_context(publication: Publication, result: PublishedResult) -> dict[st
         }
         for c in comps
     ]
+    changes = version_changes(publication, [result.pct_id])
     return {
         "publication": publication,
         "result": result,
+        # A corrected version says what changed for this PCT from the version before, and
+        # why (domain brief §8): empty for a first version.
+        "changes": changes[0] if changes else None,
+        "corrected_from": previous_version(publication) if publication.version > 1 else None,
         "row": present([result], [c.number for c in comps])[0],
         "previous": previous,
         "previous_row": present([previous], [c.number for c in comps])[0] if previous else None,

@@ -30,7 +30,16 @@ from assurance.rules import cycles as cycle_rules
 from assurance.services import audit, self_assessment
 from assurance.services.errors import NotAllowed, ServiceError
 
-RULE_SETTINGS = ("freedoms_cap", "notice_cap", "min_level_four", "elite_share", "outcome_threshold")
+RULE_SETTINGS = (
+    "freedoms_cap",
+    "notice_cap",
+    "min_level_four",
+    "elite_share",
+    "outcome_threshold",
+    # Due process (§8): the factual accuracy check's default length and the review window.
+    "accuracy_check_days",
+    "review_days",
+)
 
 PhaseDates = Mapping[int, tuple[dt.date, dt.date]]
 
@@ -213,6 +222,10 @@ def update_rule_settings(actor: Any, cycle: Cycle, **values: Any) -> Cycle:
     for field in ("freedoms_cap", "notice_cap", "min_level_four"):
         if field in values and int(values[field]) < 0:
             raise ServiceError("Enter 0 or more", field=field)
+    if "accuracy_check_days" in values and not 1 <= int(values["accuracy_check_days"]) <= 60:
+        raise ServiceError("Enter between 1 and 60 working days", field="accuracy_check_days")
+    if "review_days" in values and not 1 <= int(values["review_days"]) <= 365:
+        raise ServiceError("Enter between 1 and 365 days", field="review_days")
     if "min_level_four" in values and int(values["min_level_four"]) > 11:
         raise ServiceError("There are at most 11 competencies", field="min_level_four")
     for field, new in values.items():

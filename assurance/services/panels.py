@@ -680,6 +680,18 @@ def moderate_score(actor: User, consensus: Consensus, *, value: Value, reason: s
     else:
         raise ServiceError("Only the SHA lead (regional) or DH staff (national) moderate.")
     _require_phase(sa.cycle, PhaseKind.CALIBRATION, "Scores can be moderated")
+    return apply_moderation(actor, consensus, stage=stage, value=value, reason=reason)
+
+
+def apply_moderation(
+    actor: User, consensus: Consensus, *, stage: str, value: Value, reason: str
+) -> Moderation:
+    """The one audited moderation write: the caller has decided who may moderate now.
+
+    :func:`moderate_score` (calibration) and the due process services (a challenge
+    accepted, a rating review upheld; §8) both record their changes through here.
+    """
+    sa = consensus.self_assessment
     if not PanelResult.objects.filter(self_assessment=sa, locked_at__isnull=False).exists():
         raise ServiceError("The panel has not agreed every item yet: nothing to moderate.")
     consensus = Consensus.objects.select_for_update().get(pk=consensus.pk)

@@ -11,11 +11,14 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.template.defaultfilters import pluralize
 from django.utils import timezone
 
 from assurance import tasks
 from assurance.models import (
     PCT,
+    Challenge,
+    ChallengeStatus,
     Cycle,
     DocumentStatus,
     LeftOut,
@@ -41,12 +44,17 @@ class PublicationError(ServiceError):
 
 
 @transaction.atomic
-def start_publication(cycle: Cycle, user: Any) -> tuple[Publication, bool]:
+def start_publication(
+    cycle: Cycle, user: Any, *, override_reason: str = ""
+) -> tuple[Publication, bool]:
     """DH staff start publishing ``cycle`` (phase 5). Returns (publication, created).
 
     Starting again while one is under way returns that one: nothing is duplicated. Once
     the last one is complete or failed, a new start makes the next version, which
     supersedes the earlier when it completes; the earlier stays readable.
+
+    While a factual accuracy challenge of the cycle is unanswered it refuses, unless DH
+    staff give ``override_reason``, which is kept on the version and in the trail (§8).
     """
     if not getattr(user, "is_dh", False):
         raise PermissionDenied("Only DH staff publish.")
@@ -59,6 +67,14 @@ def start_publication(cycle: Cycle, user: Any) -> tuple[Publication, bool]:
     )
     if running is not None:
         return running, False
+    unanswered = Challenge.objects.filter(cycle=cycle, status=ChallengeStatus.UNANSWERED).count()
+    override_reason = override_reason.strip()
+    if unanswered and not override_reason:
+        raise PublicationError(
+            f"{unanswered} factual accuracy challenge{pluralize(unanswered)} "
+            f"{'is' if unanswered == 1 else 'are'} not answered yet. The SHA leads answer "
+            "them first, or give the reason for publishing without waiting."
+        )
     gathered = gather_results(cycle)
     if gathered.problems:
         shown = "; ".join(gathered.problems[:5])
@@ -73,8 +89,19 @@ def start_publication(cycle: Cycle, user: Any) -> tuple[Publication, bool]:
         rule_settings=rule_settings(cycle).as_dict(),
         illustrative=cycle.illustrative,
         started_by=user,
+        challenges_override=override_reason if unanswered else "",
     )
     record_status(publication, "start", None, PublicationStatus.QUEUED, actor=user)
+    if unanswered:
+        audit.record(
+            actor=user,
+            action="publication.challenges_overridden",
+            obj=publication,
+            label=f"{publication}: started with {unanswered} unanswered challenge(s)",
+            cycle=cycle,
+            new=str(unanswered),
+            reason=override_reason,
+        )
     transaction.on_commit(lambda: tasks.compute_publication.delay(publication.pk))
     return publication, True
 

@@ -9,6 +9,7 @@ with a message for the person acting; the phase rules live here, not only in the
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -363,23 +364,40 @@ def remove_outcome(actor: Any, chosen: ChosenOutcome) -> None:
 # ---------------------------------------------------------------------------- evidence
 
 
-def _store(actor: Any, assessment: SelfAssessment, kind: str, upload: UploadedFile, title: str):
+@dataclass(frozen=True)
+class CheckedUpload:
+    original_name: str
+    content_type: str
+    size: int
+    sha256: str
+
+
+def check_evidence_upload(upload: UploadedFile) -> CheckedUpload:
+    """The evidence upload checks (rules/uploads.py), shared by every upload of evidence —
+    a self-assessment's and a factual accuracy challenge's (§8). Renames ``upload`` to a
+    name whose extension follows its content; refuses with a ServiceError on ``file``."""
     try:
         found = check_upload(upload, upload.size or 0, settings.EVIDENCE_MAX_BYTES)
     except UploadRejected as exc:
         raise ServiceError(str(exc), field="file") from exc
     digest = sha256_of(upload)
     original = (upload.name or "evidence")[:255]
-    # The stored name is random (evidence_upload_to); the extension follows the content.
+    # The stored name is random (the model's upload_to); the extension follows the content.
     upload.name = f"upload{found.extension}"
+    return CheckedUpload(original, found.content_type, upload.size or 0, digest)
+
+
+def _store(actor: Any, assessment: SelfAssessment, kind: str, upload: UploadedFile, title: str):
+    checked = check_evidence_upload(upload)
+    original, digest = checked.original_name, checked.sha256
     return EvidenceDocument.objects.create(
         self_assessment=assessment,
         kind=kind,
         title=title[:200],
         file=upload,
         original_name=original,
-        content_type=found.content_type,
-        size=upload.size or 0,
+        content_type=checked.content_type,
+        size=checked.size,
         sha256=digest,
         uploaded_by=actor,
     )

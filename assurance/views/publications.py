@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_htmx.http import HttpResponseStopPolling
 
 from assurance.access import publications as access
+from assurance.forms.due_process import OverrideForm
 from assurance.forms.publications import LeaveOutForm
 from assurance.models import (
     SHA,
@@ -26,6 +27,7 @@ from assurance.models import (
     PublicationStatus,
     Tier,
 )
+from assurance.queries import due_process as due_queries
 from assurance.queries import publications as league
 from assurance.queries import results
 from assurance.services import publication as service
@@ -69,16 +71,21 @@ def publish(request: HttpRequest, cycle_id: int) -> HttpResponse:
     cycle = access.get_cycle_for_publisher(request.user, cycle_id)
     error = ""
     confirm = _confirm_form(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and confirm.is_valid():
+    override = OverrideForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and confirm.is_valid() and override.is_valid():
         try:
-            publication, created = service.start_publication(cycle, request.user)
+            publication, created = service.start_publication(
+                cycle, request.user, override_reason=override.cleaned_data["override_reason"]
+            )
         except service.PublicationError as exc:
             error = str(exc)
         else:
             if not created:
                 messages.info(request, f"Version {publication.version} is already under way.")
             return redirect("publications:progress", pk=publication.pk)
-    return _publish_page(request, cycle, error=error, confirm=confirm)
+    if override.errors:
+        error = "; ".join(e for errors in override.errors.values() for e in errors)
+    return _publish_page(request, cycle, error=error, confirm=confirm, override_form=override)
 
 
 PUBLISH_LABEL = (
@@ -99,11 +106,15 @@ def _publish_page(
     error: str = "",
     leave_out_form: LeaveOutForm | None = None,
     confirm: ConfirmForm | None = None,
+    override_form: OverrideForm | None = None,
 ) -> HttpResponse:
     """What will be published: readiness, the PCTs left out and why, the rule settings."""
     gathered = results.gather_results(cycle)
     failed = bool(
-        error or (leave_out_form and leave_out_form.errors) or (confirm and confirm.errors)
+        error
+        or (leave_out_form and leave_out_form.errors)
+        or (confirm and confirm.errors)
+        or (override_form and override_form.errors)
     )
     return render(
         request,
@@ -114,6 +125,8 @@ def _publish_page(
             "publications": cycle.publications.order_by("-version"),
             "settings": results.rule_settings(cycle).as_dict(),
             "error": error,
+            "unanswered": due_queries.unanswered_challenges(cycle),
+            "override_form": override_form or OverrideForm(),
             "ready": len(gathered.results),
             "not_submitted": len(gathered.not_submitted),
             "problems": gathered.problems,
@@ -210,6 +223,7 @@ def _table_context(request: HttpRequest, pk: int, *, paginate: bool = True) -> d
         ).get_page(page_number)
     )
     rows = SimpleLazyObject(lambda: league.present(page.object_list, [c.number for c in comps]))
+    marks = due_queries.review_marks(publication.cycle_id)
     return {
         "page_obj": page,
         "page_number": page_number,
@@ -227,6 +241,9 @@ def _table_context(request: HttpRequest, pk: int, *, paginate: bool = True) -> d
         "sign_in_next": _sign_in_next(request.path, page_query, page_number),
         "sort_columns": SORT_COLUMNS,
         "cache_seconds": LEAGUE_CACHE_SECONDS,
+        # The "review pending" marks (§8): their digest is part of every cache key.
+        "review_stamp": due_queries.marks_stamp(marks),
+        "pending_reviews": marks,
     }
 
 
@@ -276,7 +293,8 @@ def _public_page_key(request: HttpRequest, context: dict[str, object]) -> str | 
         return None
     return (
         f"league-page:{publication.pk}:{publication.status}:{bool(request.htmx)}:"
-        f"{filters.sha}:{filters.tier}:{filters.sort}:{context['per_sha']}:{context['page_number']}"
+        f"{filters.sha}:{filters.tier}:{filters.sort}:{context['per_sha']}:{context['page_number']}:"
+        f"{context['review_stamp']}"
     )
 
 
@@ -362,10 +380,18 @@ def pct_report(request: HttpRequest, pk: int, code: str) -> HttpResponse:
     publication = access.get_publication_for_user(request.user, pk)
     result = access.get_result_for_user(request.user, publication, code)
     result.publication = publication
+    user = request.user
     return render(
         request,
         "assurance/publications/pct_report.html",
-        league.report_context(publication, result),
+        {
+            **league.report_context(publication, result),
+            "review_pending": result.pct_id in due_queries.review_marks(publication.cycle_id),
+            # The link only: the service decides whether the 28 days have passed (§8).
+            "may_ask_review": getattr(user, "is_pct_approver", False)
+            and user.pct_id == result.pct_id
+            and publication.status == PublicationStatus.COMPLETE,
+        },
     )
 
 

@@ -166,7 +166,8 @@ def test_work_in_progress_is_dh_only(client, alice, dora, in_progress):
 
 
 def test_the_public_reads_a_complete_league_table(client, published, django_assert_max_num_queries):
-    with django_assert_max_num_queries(8):
+    # 9 on a cold cache: the ninth reads which PCTs have a rating review pending (§8).
+    with django_assert_max_num_queries(9):
         response = client.get(reverse("publications:league_table", args=[published.pk]))
     body = response.content.decode()
     assert response.status_code == 200
