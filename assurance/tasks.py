@@ -11,9 +11,11 @@ import logging
 
 from celery import group, shared_task
 from django.db import transaction
+from django.utils import timezone
 
 from assurance.models import PublicationStatus
 from assurance.services import publication_worker as worker
+from assurance.services import reminders as reminder_service
 
 logger = logging.getLogger(__name__)
 
@@ -75,3 +77,10 @@ def resume_publications() -> int:
         else:
             enqueue_documents(publication_id)
     return len(stalled)
+
+
+@shared_task
+def send_reminders() -> int:
+    """Daily beat task (CELERY_BEAT_SCHEDULE): remind people of deadlines 30, 7 and 1 days
+    ahead. Safe to run twice: each reminder is sent once (services/reminders.py)."""
+    return reminder_service.send_reminders(timezone.localdate())

@@ -45,5 +45,7 @@ urlpatterns = [
     path("results/", include("assurance.urls.publications")),
     path("self-assessment/", include("assurance.urls.self_assessment")),
     path("cycles/", include("assurance.urls.cycles")),
+    path("notifications/", include("assurance.urls.notifications")),
+    path("", include("assurance.urls.account")),
     path("admin/", admin.site.urls),
 ]

@@ -11,6 +11,7 @@ from .frameworks import (
     LevelDescriptor,
     OutcomeIndicator,
 )
+from .notifications import CalendarFeed, Notification, NotificationKind
 from .panels import (
     Consensus,
     Moderation,
@@ -55,6 +56,7 @@ __all__ = [
     "SHA",
     "SHA_ROLES",
     "AuditEntry",
+    "CalendarFeed",
     "ChosenOutcome",
     "Cluster",
     "Competency",
@@ -74,6 +76,8 @@ __all__ = [
     "LevelDescriptor",
     "Moderation",
     "ModerationStage",
+    "Notification",
+    "NotificationKind",
     "OutcomeIndicator",
     "PanelDay",
     "PanelResult",
