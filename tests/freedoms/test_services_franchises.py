@@ -274,7 +274,7 @@ def test_only_the_named_pcts_approver_answers_a_request(
     franchise.refresh_from_db()
     assert franchise.status == FranchiseStatus.DECLINED
     assert "asked Camden" in mail.outbox[-1].body
-    assert ian.email in recipients(mail.outbox, "Declined")
+    assert ian.email in recipients(mail.outbox, "Franchise declined")
 
 
 # --- The receiving PCT's tier is checked again at each step (issue 12) --------------------

@@ -1,6 +1,5 @@
 """Loading the registry and frameworks from fixtures/, and refusing bad files."""
 
-
 import pytest
 from django.conf import settings
 from django.core.management import CommandError, call_command

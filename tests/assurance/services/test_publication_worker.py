@@ -158,7 +158,9 @@ def test_a_worker_killed_half_way_leaves_a_publication_that_resumes(
     counts = results.document_counts(publication.pk)
     assert publication.status == PublicationStatus.RENDERING
     assert counts["done"] < counts["total"]
-    assert publication not in type(publication).objects.filter(status__in=publication_worker.PUBLISHED)
+    assert publication not in type(publication).objects.filter(
+        status__in=publication_worker.PUBLISHED
+    )
 
     # Five minutes later the beat task finds it stalled and re-enqueues what is left.
     PublishedDocument.objects.filter(publication=publication).exclude(
