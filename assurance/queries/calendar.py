@@ -91,7 +91,7 @@ def phase_deadlines(user: User) -> Iterator[Entry]:
         yield Entry(
             uid=f"phase-{phase.pk}-closes@wcc-assurance",
             day=phase.closes_on,
-            summary=f"WCC {phase.cycle}: {kind.label.lower()} closes",
+            summary=f"WCC {phase.cycle}: {kind.label.lower()} deadline",
             description=f"The deadline by which {_DEADLINE_WHAT[kind]} ({phase.cycle}).",
         )
 

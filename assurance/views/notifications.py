@@ -13,6 +13,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
+from assurance.access import notifications as access
 from assurance.queries import notifications as queries
 from assurance.services import notifications as service
 
@@ -29,7 +30,8 @@ def notification_list(request: HttpRequest) -> HttpResponse:
 @require_POST
 @login_required
 def mark_read(request: HttpRequest, pk: int) -> HttpResponse:
-    service.mark_read(request.user, pk)
+    notification = access.get_notification_for_user(request.user, pk)
+    service.mark_read(request.user, notification.pk)
     return redirect("notifications:list")
 
 
