@@ -10,8 +10,6 @@ from wcc.forms import NHSForm
 class ReminderEmailsForm(NHSForm):
     reminder_emails = forms.TypedChoiceField(
         label="Email me reminders of deadlines",
-        help_text="Reminders 30, 7 and 1 days before a deadline of work that is yours to do. "
-        "They always appear in your notifications here, whatever you choose.",
         choices=[("yes", "Yes, email me reminders"), ("no", "No, only show them here")],
         coerce=lambda value: value == "yes",
         widget=forms.RadioSelect,
