@@ -37,6 +37,8 @@ ACTIONS = {
     "cycles:phase_change",
     "publications:include_again",
     "freedoms:plan_agree",
+    "notifications:read",
+    "notifications:read_all",
 }
 HOSTILE_QUERY = {
     "page": "\x00",
