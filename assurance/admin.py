@@ -151,6 +151,7 @@ VIEW_ONLY_MODELS = [
     models.Publication,
     models.PublishedResult,
     models.PublishedDocument,
+    models.Notification,
 ]
 for model in VIEW_ONLY_MODELS:
     admin.site.register(model, ViewOnlyAdmin)

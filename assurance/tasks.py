@@ -11,9 +11,11 @@ import logging
 
 from celery import group, shared_task
 from django.db import transaction
+from django.utils import timezone
 
 from assurance.models import PublicationStatus
 from assurance.services import publication_worker as worker
+from assurance.services import reminders as reminder_service
 from assurance.services import submitted_copy
 
 logger = logging.getLogger(__name__)
@@ -82,3 +84,10 @@ def resume_publications() -> int:
 def render_submitted_copy(copy_id: int) -> None:
     """The PDF of a submitted self-assessment (services/submitted_copy.py)."""
     submitted_copy.render_copy(copy_id)
+
+
+@shared_task
+def send_reminders() -> int:
+    """Daily beat task (CELERY_BEAT_SCHEDULE): remind people of deadlines 30, 7 and 1 days
+    ahead. Safe to run twice: each reminder is sent once (services/reminders.py)."""
+    return reminder_service.send_reminders(timezone.localdate())

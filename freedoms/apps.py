@@ -21,6 +21,22 @@ class FreedomsConfig(AppConfig):
 
         demo.register("freedoms", create_demo_consequences)
 
+        # Issue 15: plan actions are reminded 30, 7 and 1 days ahead and once overdue, by
+        # assurance's daily job; due dates and review dates go in people's calendar feeds.
+        from assurance.queries import calendar, reminders
+        from freedoms import queries
+
+        reminders.register(
+            reminders.ReminderKind(
+                "plan_action",
+                "Plan action not yet done",
+                queries.outstanding_plan_actions,
+                overdue=True,
+            )
+        )
+        calendar.register("plan_actions", queries.action_due_dates)
+        calendar.register("reviews", queries.review_dates)
+
     def pct_badges(self) -> dict[int, str]:
         """§5 freedom 5, "highlighted as a top PCT": a badge beside the PCT's name on any
         page (wcc/templatetags/wcc.py), one query for a whole table."""

@@ -22,7 +22,15 @@ from typing import TextIO
 from assurance.demo import dates
 from assurance.demo.people import DEMO_PASSWORD
 from assurance.demo.stamps import dated
-from assurance.models import PCT, PhaseKind, Publication, PublicationStatus, Role, User
+from assurance.models import (
+    PCT,
+    Notification,
+    PhaseKind,
+    Publication,
+    PublicationStatus,
+    Role,
+    User,
+)
 from freedoms import services
 from freedoms.catalogue import load_catalogue
 from freedoms.models import (
@@ -53,7 +61,12 @@ AFTER = {
 
 def _on(at: dt.datetime) -> AbstractContextManager[None]:
     """The trail, emails and review records written in the block are dated ``at``."""
-    return dated(at, (SentNotification, "sent_at"), (ReviewRecord, "recorded_at"))
+    return dated(
+        at,
+        (SentNotification, "sent_at"),
+        (Notification, "created_at"),
+        (ReviewRecord, "recorded_at"),
+    )
 
 
 def _confirmation(publication: Publication) -> dt.datetime:

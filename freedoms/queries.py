@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.urls import reverse
+from django.utils.text import Truncator
 
-from assurance.models import PCT, Publication, PublicationStatus
+from assurance.models import PCT, PCT_ROLES, Publication, PublicationStatus, User
+from assurance.queries.calendar import Entry
+from assurance.queries.reminders import Outstanding
 from assurance.rules.consequences import FreedomCode
 from freedoms import eligibility
 from freedoms.models import (
@@ -190,3 +196,93 @@ def pct_grants(code: str) -> tuple[PCT, list[Grant]]:
         .order_by("freedom__number")
     )
     return pct, grants
+
+
+# --- Reminders and the calendar feed (issue 15; registered in freedoms/apps.py) --------------
+
+
+def _pct_people(pct_ids: set[int]) -> dict[int, list[User]]:
+    people: dict[int, list[User]] = defaultdict(list)
+    for person in User.objects.filter(
+        pct_id__in=pct_ids, is_active=True, role__in=list(PCT_ROLES)
+    ).order_by("pk"):
+        assert person.pct_id is not None
+        people[person.pct_id].append(person)
+    return people
+
+
+def action_owners(action: PlanAction, people: list[User]) -> list[User]:
+    """Who is reminded of an action: its owner is free text (a name, an email or a post such
+    as "Director of finance"); if it names one of the PCT's people, that person, otherwise
+    every one of the PCT's people, who can all update it (docs/decisions.md, "Reminders")."""
+    owner = action.owner.strip().casefold()
+    named = [p for p in people if owner in (p.email.casefold(), p.full_name.strip().casefold())]
+    return named or people
+
+
+def outstanding_plan_actions(since: dt.date | None, until: dt.date) -> Iterator[Outstanding]:
+    """Actions not done of plans being drafted or agreed, due by ``until`` (§5 [rule] "On
+    notice": actions, owners, due dates)."""
+    actions = (
+        PlanAction.objects.filter(
+            due_on__lte=until, plan__status__in=[PlanStatus.DRAFT, PlanStatus.AGREED]
+        )
+        .exclude(status=ActionStatus.DONE)
+        .select_related("plan", "plan__pct")
+        .order_by("due_on", "pk")
+    )
+    if since is not None:
+        actions = actions.filter(due_on__gte=since)
+    actions = list(actions)
+    people = _pct_people({a.plan.pct_id for a in actions})
+    for action in actions:
+        for person in action_owners(action, people.get(action.plan.pct_id, [])):
+            yield Outstanding(
+                person=person,
+                thing=f"plan-action:{action.pk}",
+                title=f"Action in {action.plan.title}: {Truncator(action.description).chars(80)}",
+                deadline=action.due_on,
+                link=reverse("freedoms:plan_detail", args=[action.plan_id]),
+            )
+
+
+def _calendar_pct_ids(user: User) -> Q | None:
+    """Whose plans and reviews a person's calendar holds: a PCT's own people, its SHA's
+    staff (not peer experts: never freedoms records, §6); DH's would be every PCT."""
+    if user.is_pct_user:
+        return Q(pct_id=user.pct_id)
+    if user.is_sha_staff:
+        return Q(pct__sha_id=user.sha_id)
+    return None
+
+
+def action_due_dates(user: User) -> Iterator[Entry]:
+    scope = _calendar_pct_ids(user)
+    if scope is None:
+        return
+    plans = Plan.objects.filter(scope, status__in=[PlanStatus.DRAFT, PlanStatus.AGREED])
+    for action in (
+        PlanAction.objects.filter(plan__in=plans)
+        .exclude(status=ActionStatus.DONE)
+        .select_related("plan", "plan__pct")
+    ):
+        yield Entry(
+            uid=f"plan-action-{action.pk}@wcc-assurance",
+            day=action.due_on,
+            summary=f"Action due: {action.plan.pct.name}, {action.plan.title}",
+            description=f"{action.description}\nOwner: {action.owner}",
+            link=reverse("freedoms:plan_detail", args=[action.plan_id]),
+        )
+
+
+def review_dates(user: User) -> Iterator[Entry]:
+    scope = _calendar_pct_ids(user)
+    if scope is None:
+        return
+    for standing in Standing.objects.filter(scope).select_related("pct"):
+        yield Entry(
+            uid=f"review-{standing.pct_id}-{standing.next_review_due:%Y%m%d}@wcc-assurance",
+            day=standing.next_review_due,
+            summary=f"Performance review due: {standing.pct.name}",
+            description=f"{standing.get_regime_display()} review (§5).",
+        )

@@ -15,6 +15,7 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.db.models import Sum
+from django.urls import reverse
 from django.utils import timezone
 
 from assurance.models import PCT, AuditEntry, Publication, PublicationStatus, Role, User
@@ -215,10 +216,8 @@ def grant_freedoms(
         for pct_id in summary.pcts_granted
     )
     staff = defaultdict(list)
-    for pct_id, email in User.objects.filter(
-        pct_id__in=summary.pcts_granted, is_active=True
-    ).values_list("pct_id", "email"):
-        staff[pct_id].append(email)
+    for person in User.objects.filter(pct_id__in=summary.pcts_granted, is_active=True):
+        staff[person.pct_id].append(person)
     catalogue = sorted(freedoms.values(), key=lambda f: f.number)
     for pct_id in summary.pcts_granted:
         pct = by_pct[pct_id]
@@ -228,6 +227,7 @@ def grant_freedoms(
             f"{pct} has earned the freedoms of world class commissioning",
             staff[pct_id],
             {"pct": pct, "publication": publication, "freedoms": catalogue},
+            link=reverse("freedoms:mine"),
         )
     record(
         actor=by,
@@ -498,13 +498,14 @@ def record_review(pct: PCT, *, by: User, held_on: dt.date, summary: str) -> Revi
 # --- Franchising -----------------------------------------------------------------------
 
 
-def _franchise_mail(franchise: Franchise, step: str, subject: str, to: list[str]) -> None:
+def _franchise_mail(franchise: Franchise, step: str, subject: str, to: list[User]) -> None:
     notify(
         f"franchise:{franchise.pk}:{step}",
         f"franchise_{step}",
         subject,
         to,
         {"franchise": franchise},
+        link=reverse("freedoms:franchise_detail", args=[franchise.pk]),
     )
 
 
@@ -1124,41 +1125,9 @@ def agree_plan(plan: Plan, *, by: User, now: dt.datetime | None = None) -> Plan:
         f"{plan.title} agreed with {plan.pct.sha}",
         pct_people(plan.pct),
         {"plan": plan},
+        link=reverse("freedoms:plan_detail", args=[plan.pk]),
     )
     return plan
-
-
-def remind_overdue_actions(today: dt.date) -> int:
-    """Email each PCT about its overdue actions, once per action and due date.
-
-    Run daily by Celery beat; the notification key makes a second run send nothing.
-    """
-    overdue = (
-        PlanAction.objects.filter(
-            due_on__lt=today,
-            plan__status__in=[PlanStatus.DRAFT, PlanStatus.AGREED],
-        )
-        .exclude(status=ActionStatus.DONE)
-        .select_related("plan", "plan__pct")
-        .order_by("plan__pct_id", "due_on", "id")
-    )
-    by_pct: dict[int, list[PlanAction]] = defaultdict(list)
-    for action in overdue:
-        by_pct[action.plan.pct_id].append(action)
-    sent = 0
-    for actions in by_pct.values():
-        pct = actions[0].plan.pct
-        with transaction.atomic():
-            recipients = pct_people(pct)
-            for action in actions:
-                sent += notify(
-                    f"overdue-action:{action.pk}:{action.due_on.isoformat()}",
-                    "action_overdue",
-                    f"Overdue action in {action.plan.title}",
-                    recipients,
-                    {"action": action, "plan": action.plan, "today": today},
-                )
-    return sent
 
 
 @transaction.atomic

@@ -37,6 +37,8 @@ ACTIONS = {
     "publications:include_again",
     "freedoms:plan_agree",
     "api_tokens:revoke",
+    "notifications:read",
+    "notifications:read_all",
 }
 HOSTILE_QUERY = {
     "page": "\x00",

@@ -256,6 +256,16 @@ GET: dict[str, tuple[Callable[[W], list[Any]], dict[str, Any]]] = {
     # to name (tests/assurance/views/test_due_process.py covers the page itself).
     "due_process:review_new": (lambda w: [w.publication.pk, w.camden.code], only(set())),
     "due_process:review": (lambda w: [w.extra["review"].pk], only(CAMDEN_DUE)),
+    # Each person's own notifications, account and calendar feed (issue 15): everyone signed
+    # in has theirs; another's notification is 404. The feed's secret token is its only
+    # credential (calendar apps cannot sign in), so Alice's token opens her feed for anyone.
+    "notifications:list": (lambda w: [], signed_in()),
+    "notifications:read": (lambda w: [w.extra["notice"].pk], post_only(anon=405)),
+    "notifications:read_all": (lambda w: [], post_only(anon=405)),
+    "account": (lambda w: [], signed_in()),
+    "account_reminders": (lambda w: [], post_only(anon=405)),
+    "account_calendar": (lambda w: [], post_only(anon=405)),
+    "calendar_feed": (lambda w: [w.extra["feed_token"]], public()),
 }
 
 
@@ -605,6 +615,16 @@ POST: dict[str, tuple[Callable, Callable, set[str], str | None]] = {
         {"dora"},
         "dora",
     ),
+    "notifications:read": (lambda w: [w.extra["notice"].pk], lambda w: {}, {"alice"}, "alice"),
+    # Everyone marks, sets and makes their own: the refusal is the signed-out's.
+    "notifications:read_all": (lambda w: [], lambda w: {}, SIGNED_IN, "alice"),
+    "account_reminders": (
+        lambda w: [],
+        lambda w: {"reminder_emails": "no"},
+        SIGNED_IN,
+        "alice",
+    ),
+    "account_calendar": (lambda w: [], lambda w: {"action": "new"}, SIGNED_IN, "alice"),
 }
 
 
@@ -666,6 +686,13 @@ def world(alice, bob, ann, sara, sam, nick, lena, dora, durham, london) -> World
     w.extra["durham"] = durham
     w.extra["api_token"] = create_token(users["alice"], "Matrix")[0]
     _due_process(w)
+    from assurance.models import Notification
+    from assurance.services.account import new_calendar_feed
+
+    w.extra["notice"] = Notification.objects.create(
+        recipient=users["alice"], key="matrix:1", subject="A notice", link="/freedoms/"
+    )
+    w.extra["feed_token"] = new_calendar_feed(users["alice"])
     return w
 
 

@@ -6,11 +6,14 @@ name another app's pages; they appear in INSTALLED_APPS order.
 
 from __future__ import annotations
 
+from functools import cached_property
 from typing import Any
 
 from django.apps import apps
 from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
+
+from assurance.queries.notifications import unread_count
 
 
 def navigation_entries() -> list[tuple[str, str, str]]:
@@ -48,3 +51,22 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             continue
         items.append({"label": label, "url": url, "current": request.path.startswith(url)})
     return {"nav_items": items}
+
+
+class UnreadNotifications:
+    """The header's unread count, asked for only when a page shows the header (htmx
+    fragments do not) and then with one query, however often the template reads it."""
+
+    def __init__(self, user: Any) -> None:
+        self._user = user
+
+    @cached_property
+    def count(self) -> int:
+        return unread_count(self._user)
+
+
+def notifications(request: HttpRequest) -> dict[str, Any]:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    return {"unread_notifications": UnreadNotifications(user)}

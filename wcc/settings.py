@@ -111,6 +111,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "csp.context_processors.nonce",
                 "wcc.context_processors.navigation",
+                "wcc.context_processors.notifications",
             ],
             "builtins": ["template_partials.templatetags.partials", "wcc.templatetags.wcc"],
         },
@@ -232,9 +233,10 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {}
-CELERY_BEAT_SCHEDULE["freedoms-overdue-plan-actions"] = {
-    # Daily at 07:00 London time; the task never sends the same reminder twice.
-    "task": "freedoms.remind_overdue_actions",
+CELERY_BEAT_SCHEDULE["reminders"] = {
+    # Daily at 07:00 London time (issue 15): deadlines 30, 7 and 1 days ahead and overdue
+    # plan actions, every registered kind; the task never sends the same reminder twice.
+    "task": "assurance.tasks.send_reminders",
     "schedule": crontab(hour=7, minute=0),
 }
 

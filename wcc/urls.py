@@ -55,5 +55,7 @@ urlpatterns = [
     path("api/v1/docs/", api_docs.docs, name="api-docs"),
     path("api/v1/", api.urls),
     path("due-process/", include("assurance.urls.due_process")),
+    path("notifications/", include("assurance.urls.notifications")),
+    path("", include("assurance.urls.account")),
     path("admin/", admin.site.urls),
 ]

@@ -10,7 +10,7 @@ import random
 from collections.abc import Callable
 from typing import TextIO
 
-from . import cycles, panels, people, publications
+from . import cycles, panels, people, publications, reminders
 
 Step = Callable[[random.Random, TextIO], None]
 
@@ -19,6 +19,7 @@ STEPS: list[tuple[str, Step]] = [
     ("cycles", cycles.create_demo_cycles),
     ("panels", panels.create_demo_panels),
     ("publications", publications.publish_demo_cycle),
+    ("reminders", reminders.send_demo_reminders),
 ]
 
 

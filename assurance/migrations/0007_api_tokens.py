@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('assurance', '0005_due_process'),
+        ('assurance', '0006_notifications'),
     ]
 
     operations = [

@@ -21,6 +21,7 @@ from .frameworks import (
     LevelDescriptor,
     OutcomeIndicator,
 )
+from .notifications import CalendarFeed, Notification, NotificationKind
 from .panels import (
     Consensus,
     Moderation,
@@ -67,6 +68,7 @@ __all__ = [
     "AccuracyCheck",
     "ApiToken",
     "AuditEntry",
+    "CalendarFeed",
     "Challenge",
     "ChallengeDocument",
     "ChallengeStatus",
@@ -89,6 +91,8 @@ __all__ = [
     "LevelDescriptor",
     "Moderation",
     "ModerationStage",
+    "Notification",
+    "NotificationKind",
     "OutcomeIndicator",
     "PanelDay",
     "PanelResult",

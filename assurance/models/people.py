@@ -73,6 +73,12 @@ class User(AbstractUser):
         verbose_name="SHA",
     )
 
+    reminder_emails = models.BooleanField(
+        "email me reminders",
+        default=True,
+        help_text="Reminders of deadlines by email. They always appear in the product.",
+    )
+
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"
     REQUIRED_FIELDS = ["full_name"]

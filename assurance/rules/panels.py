@@ -3,7 +3,6 @@
 Pure: plain values in, values out. No ORM, no settings, no clock.
 
 - Scheduling conflicts: a member or a PCT in two slots at once.
-- The iCalendar entry members download (RFC 5545, written by hand).
 - Calibration: distribution of panel values per SHA against national, the
   self-vs-panel gap, and SHAs whose mean is more than 0.5 from the national mean.
 """
@@ -81,75 +80,6 @@ def slot_conflicts(
                     f"at {_when(booking)}."
                 )
     return problems
-
-
-# --- iCalendar (RFC 5545) ----------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class CalendarEvent:
-    uid: str
-    stamp: dt.datetime  # UTC
-    starts: dt.datetime  # UTC
-    ends: dt.datetime  # UTC
-    summary: str
-    location: str = ""
-    description: str = ""
-
-
-def ics_escape(text: str) -> str:
-    """TEXT values (RFC 5545 §3.3.11): escape backslash, semicolon, comma and newlines."""
-    return (
-        text.replace("\\", "\\\\")
-        .replace(";", "\\;")
-        .replace(",", "\\,")
-        .replace("\r\n", "\\n")
-        .replace("\n", "\\n")
-        .replace("\r", "\\n")
-    )
-
-
-def ics_fold(line: str) -> str:
-    """Fold content lines longer than 75 octets (§3.1), never splitting a UTF-8 character."""
-    out: list[str] = []
-    current = ""
-    limit = 75
-    for char in line:
-        if len((current + char).encode("utf-8")) > limit:
-            out.append(current)
-            current = " "
-            limit = 75  # the leading space counts towards the 75 octets
-        current += char
-    out.append(current)
-    return "\r\n".join(out)
-
-
-def _utc(value: dt.datetime) -> str:
-    if value.tzinfo is None or value.utcoffset() != dt.timedelta(0):
-        raise ValueError("calendar times must be in UTC")
-    return value.strftime("%Y%m%dT%H%M%SZ")
-
-
-def ics_calendar(events: Sequence[CalendarEvent], *, prodid: str) -> str:
-    """A VCALENDAR with one VEVENT per event, CRLF line endings, folded and escaped."""
-    lines = ["BEGIN:VCALENDAR", "VERSION:2.0", f"PRODID:{prodid}", "CALSCALE:GREGORIAN"]
-    lines.append("METHOD:PUBLISH")
-    for event in events:
-        lines += [
-            "BEGIN:VEVENT",
-            f"UID:{event.uid}",
-            f"DTSTAMP:{_utc(event.stamp)}",
-            f"DTSTART:{_utc(event.starts)}",
-            f"DTEND:{_utc(event.ends)}",
-            f"SUMMARY:{ics_escape(event.summary)}",
-        ]
-        if event.location:
-            lines.append(f"LOCATION:{ics_escape(event.location)}")
-        if event.description:
-            lines.append(f"DESCRIPTION:{ics_escape(event.description)}")
-        lines.append("END:VEVENT")
-    lines.append("END:VCALENDAR")
-    return "".join(ics_fold(line) + "\r\n" for line in lines)
 
 
 # --- Calibration -------------------------------------------------------------------------

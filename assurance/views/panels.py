@@ -40,6 +40,7 @@ from assurance.models import (
 from assurance.queries import panels as panel_queries
 from assurance.queries import progress
 from assurance.queries.panel_items import display, panel_items, row_key, with_statuses
+from assurance.rules import calendar
 from assurance.rules import panels as panel_rules
 from assurance.services import panels as services
 from assurance.services.errors import ServiceError
@@ -258,7 +259,7 @@ def day_ics(request: HttpRequest, pk: int) -> HttpResponse:
         [f"{s.starts_at:%H:%M}–{s.ends_at:%H:%M} {s.pct.name} ({s.pct.code})" for s in slots]
         + ["Members: " + ", ".join(str(m) for m in day.members.all())]
     )
-    event = panel_rules.CalendarEvent(
+    event = calendar.CalendarEvent(
         uid=f"panel-day-{day.pk}@wcc-assurance",
         stamp=timezone.now().astimezone(dt.UTC).replace(microsecond=0),
         starts=utc(start),
@@ -267,7 +268,7 @@ def day_ics(request: HttpRequest, pk: int) -> HttpResponse:
         location=day.venue,
         description=description,
     )
-    body = panel_rules.ics_calendar([event], prodid="-//WCC Assurance//Panel days//EN")
+    body = calendar.ics_calendar([event], prodid="-//WCC Assurance//Panel days//EN")
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="panel-day-{day.date:%Y-%m-%d}.ics"'
     return response

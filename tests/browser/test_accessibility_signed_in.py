@@ -46,8 +46,9 @@ def pages_for(w):
             "/freedoms/budgets/new/",
             f"/freedoms/budgets/{w.budget.pk}/",
             "/freedoms/fund/apply/",
+            "/notifications/",  # the freedoms email of the world's confirmation is here
         ],
-        "bob": ["/freedoms/", f"/freedoms/plans/{w.plan.pk}/"],
+        "bob": ["/freedoms/", f"/freedoms/plans/{w.plan.pk}/", "/account/", "/notifications/"],
         "sara": [
             "/panels/",
             f"/panels/days/{w.day.pk}/",

@@ -58,7 +58,7 @@ def test_without_freedoms_holders_it_still_makes_fund_and_plan_examples(
 
 
 def test_its_examples_are_dated_from_the_cycle_not_the_clock(dora, camden, islington, durham, lena):
-    from assurance.models import AuditEntry
+    from assurance.models import AuditEntry, Notification
     from freedoms.models import PlanAction, ReviewRecord, SentNotification, Standing
 
     cycle = CycleFactory(year_label="2008/09", open_phase=5)
@@ -85,6 +85,7 @@ def test_its_examples_are_dated_from_the_cycle_not_the_clock(dora, camden, islin
         *PlanAction.objects.values_list("due_on", flat=True),
         *[d for r in ReviewRecord.objects.all() for d in (r.held_on, r.recorded_at)],
         *SentNotification.objects.values_list("sent_at", flat=True),
+        *Notification.objects.values_list("created_at", flat=True),
         *AuditEntry.objects.values_list("at", flat=True),
     ]
     assert len(stamps) > 20

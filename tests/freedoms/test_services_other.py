@@ -18,7 +18,6 @@ from freedoms.models import (
     InnovationFund,
     Plan,
     PlanStatus,
-    SentNotification,
     Standing,
 )
 from freedoms.services import (
@@ -28,7 +27,6 @@ from freedoms.services import (
     decide_budget_proposal,
     decide_fund_application,
     record_review,
-    remind_overdue_actions,
     submit_budget_proposal,
     update_action_status,
 )
@@ -197,16 +195,21 @@ def test_action_status_updates_and_overdue(tiers, bob, islington):
     assert not action.is_overdue(TODAY)
 
 
-def test_the_overdue_reminder_sent_twice_sends_once(
+def test_an_overdue_action_is_reminded_once_by_the_daily_job(
     tiers, bob, islington, django_capture_on_commit_callbacks
 ):
+    """Plan actions are a kind of reminder freedoms registers (apps.py); the daily job of
+    assurance sends the overdue notice once, however often it runs."""
+    from assurance.services.reminders import send_reminders
+
     plan = Plan.objects.get(pct=islington, subject="notice")
-    PlanActionFactory(plan=plan, due_on=TODAY - dt.timedelta(days=2))
-    PlanActionFactory(plan=plan, due_on=TODAY + dt.timedelta(days=2))
+    PlanActionFactory(plan=plan, due_on=TODAY - dt.timedelta(days=2), owner="Medical director")
+    PlanActionFactory(plan=plan, due_on=TODAY + dt.timedelta(days=40))
     with django_capture_on_commit_callbacks(execute=True):
-        assert remind_overdue_actions(TODAY) == 1
-        assert remind_overdue_actions(TODAY) == 0
+        assert send_reminders(TODAY) == 1
+        assert send_reminders(TODAY) == 0
     assert len(mail.outbox) == 1
     assert mail.outbox[0].to == [bob.email]
-    assert "overdue" in mail.outbox[0].body
-    assert SentNotification.objects.filter(key__startswith="overdue-action:").count() == 1
+    assert mail.outbox[0].subject.startswith("Overdue: Action in")
+    assert "2 days overdue" in mail.outbox[0].subject
+    assert bob.notifications.get().link == f"/freedoms/plans/{plan.pk}/"

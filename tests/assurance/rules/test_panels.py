@@ -5,16 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-import pytest
-
 from assurance.rules.panels import (
     Booking,
-    CalendarEvent,
     ShaInput,
     calibrate,
-    ics_calendar,
-    ics_escape,
-    ics_fold,
     overlaps,
     slot_conflicts,
     stacked_segments,
@@ -73,69 +67,6 @@ def test_it_refuses_a_second_panel_for_a_pct_in_the_cycle():
 
 def test_it_refuses_a_slot_that_ends_before_it_starts():
     assert conflicts([], start="12:00", end="11:00") == ["The slot must end after it starts."]
-
-
-def test_ics_text_is_escaped():
-    assert ics_escape("a,b;c\\d\ne") == "a\\,b\\;c\\\\d\\ne"
-
-
-def test_ics_lines_fold_at_75_octets_without_splitting_characters():
-    line = "DESCRIPTION:" + "é" * 100
-    folded = ics_fold(line)
-    parts = folded.split("\r\n")
-    assert all(len(p.encode()) <= 75 for p in parts)
-    assert "".join(p[1:] if i else p for i, p in enumerate(parts)) == line
-
-
-def unfold_and_parse(text: str) -> list[tuple[str, str]]:
-    """A minimal RFC 5545 reader: unfold, then split NAME:VALUE."""
-    assert text.endswith("\r\n")
-    assert "\n" not in text.replace("\r\n", "")
-    unfolded = text.replace("\r\n ", "").replace("\r\n\t", "")
-    return [tuple(line.split(":", 1)) for line in unfolded.split("\r\n") if line]
-
-
-def test_the_calendar_parses_with_crlf_and_utc_times():
-    utc = dt.UTC
-    text = ics_calendar(
-        [
-            CalendarEvent(
-                uid="panel-day-1@wcc",
-                stamp=dt.datetime(2010, 4, 1, 9, 0, tzinfo=utc),
-                starts=dt.datetime(2010, 4, 20, 9, 0, tzinfo=utc),
-                ends=dt.datetime(2010, 4, 20, 16, 0, tzinfo=utc),
-                summary="London panel day: Camden, Islington",
-                location="Skipton House, 80 London Road; SE1",
-                description="Slots:\n10:00 Camden\n" + "x" * 120,
-            )
-        ],
-        prodid="-//WCC Assurance//Panel days//EN",
-    )
-    lines = unfold_and_parse(text)
-    assert lines[0] == ("BEGIN", "VCALENDAR")
-    assert lines[-1] == ("END", "VCALENDAR")
-    props = dict(lines)
-    assert props["DTSTART"] == "20100420T090000Z"
-    assert props["SUMMARY"] == "London panel day: Camden\\, Islington"
-    assert props["LOCATION"] == "Skipton House\\, 80 London Road\\; SE1"
-    assert props["DESCRIPTION"].startswith("Slots:\\n10:00 Camden\\nxxx")
-    assert ("BEGIN", "VEVENT") in lines and ("END", "VEVENT") in lines
-
-
-def test_calendar_times_must_be_utc():
-    with pytest.raises(ValueError):
-        ics_calendar(
-            [
-                CalendarEvent(
-                    "u",
-                    dt.datetime(2010, 1, 1),
-                    dt.datetime(2010, 1, 1),
-                    dt.datetime(2010, 1, 1),
-                    "s",
-                )
-            ],
-            prodid="p",
-        )
 
 
 def test_calibration_flags_an_sha_more_than_half_a_level_from_national():
