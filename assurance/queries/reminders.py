@@ -6,11 +6,10 @@ registered kind once a day and sends what ``rules/reminders.py`` says is due.
 
 The kinds of the assurance year are registered below. Another part of the product adds its
 own by calling :func:`register` — ``freedoms`` registers overdue plan actions from its
-``AppConfig.ready`` (assurance never imports freedoms). Extension points, not yet built:
-the factual accuracy check's *unanswered challenge* (to the PCT's SHA lead, deadline the
-window's close) and the rating review's *undecided review* (to DH staff, deadline 28 days
-after the request) each become one more ``register(ReminderKind(...))`` next to the models
-they query, with nothing else to change.
+``AppConfig.ready`` (assurance never imports freedoms). The due process adds two: the
+factual accuracy check's *unanswered challenge* (to the PCT's SHA lead, by the window's
+close) and the rating review's *undecided review* (to DH staff, within 28 days of the
+request).
 
 A kind that is done for a person simply stops listing them (a submitted self-assessment,
 a submitted score sheet, a locked consensus), so nobody whose work is done is reminded.
@@ -29,12 +28,17 @@ from django.urls import reverse
 from assurance.models import (
     ASSESSED_STATUSES,
     PCT_ROLES,
+    AccuracyCheck,
+    Challenge,
+    ChallengeStatus,
     Moderation,
     ModerationStage,
     PanelSlot,
     Phase,
     PhaseKind,
     PhaseStatus,
+    RatingReview,
+    ReviewStatus,
     Role,
     ScoreSheet,
     SelfAssessment,
@@ -250,3 +254,62 @@ register(
 register(ReminderKind("score_sheet", "Score sheet not yet submitted", unsubmitted_score_sheets))
 register(ReminderKind("consensus", "Consensus not yet locked", unlocked_consensus))
 register(ReminderKind("regional_moderation", "Region not yet moderated", unmoderated_regions))
+
+
+# --- The due process (§8): challenges (SHA lead), rating reviews (DH) ---------------------
+
+#: DH decide a rating review within this many days of the request (docs/decisions.md).
+REVIEW_DECISION_DAYS = 28
+
+
+def unanswered_challenges(since: dt.date | None, until: dt.date) -> Iterator[Outstanding]:
+    """The SHA lead of each PCT with an unanswered factual accuracy challenge: publication
+    waits for the answers, so the deadline is the check's close."""
+    windows = AccuracyCheck.objects.filter(closes_on__lte=until)
+    if since is not None:
+        windows = windows.filter(closes_on__gte=since)
+    closes = dict(windows.values_list("cycle_id", "closes_on"))
+    challenges = list(
+        Challenge.objects.filter(status=ChallengeStatus.UNANSWERED, cycle_id__in=closes)
+        .select_related("pct", "cycle")
+        .order_by("pk")
+    )
+    leads = _leads_by_sha(c.pct.sha_id for c in challenges)
+    for challenge in challenges:
+        for lead in leads.get(challenge.pct.sha_id, []):
+            yield Outstanding(
+                person=lead,
+                thing=f"challenge:{challenge.pk}",
+                title=f"{challenge.pct.name}'s factual accuracy challenge ({challenge.cycle})",
+                deadline=closes[challenge.cycle_id],
+                link=reverse("due_process:challenge", args=[challenge.pk]),
+            )
+
+
+def undecided_reviews(since: dt.date | None, until: dt.date) -> Iterator[Outstanding]:
+    """Every DH staff member, for each rating review not yet decided."""
+    days = dt.timedelta(days=REVIEW_DECISION_DAYS)
+    reviews = RatingReview.objects.filter(
+        status=ReviewStatus.PENDING, asked_at__date__lte=until - days
+    )
+    if since is not None:
+        reviews = reviews.filter(asked_at__date__gte=since - days)
+    reviews_list = list(reviews.select_related("pct", "publication__cycle").order_by("pk"))
+    if not reviews_list:
+        return
+    dh = list(_active().filter(role=Role.DH_STAFF).order_by("pk"))
+    for review in reviews_list:
+        for person in dh:
+            yield Outstanding(
+                person=person,
+                thing=f"review:{review.pk}",
+                title=f"{review.pct.name}'s rating review ({review.publication.cycle})",
+                deadline=review.asked_at.date() + days,
+                link=reverse("due_process:review", args=[review.pk]),
+            )
+
+
+register(
+    ReminderKind("challenge", "Factual accuracy challenge not yet answered", unanswered_challenges)
+)
+register(ReminderKind("rating_review", "Rating review not yet decided", undecided_reviews))

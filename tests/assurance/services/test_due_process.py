@@ -360,3 +360,35 @@ def test_the_lengths_are_rule_settings_dh_change_with_a_trail(dora, reference_da
     assert m.AuditEntry.objects.filter(action="cycle.settings", field="review_days").exists()
     with pytest.raises(ServiceError, match="between 1 and 60"):
         cycles.update_rule_settings(dora, cycle, accuracy_check_days=0)
+
+
+# --- reminders (issue 15 part 3): the lead of an unanswered challenge, DH of a review ----------
+
+
+def test_the_lead_is_reminded_of_an_unanswered_challenge_until_it_is_answered(
+    ann, lena, sara, camden_sa, cycle
+):
+    from assurance.services.reminders import send_reminders
+
+    challenge = _challenge(ann, camden_sa)
+    closes = cycle.accuracy_check.closes_on
+    assert send_reminders(closes - dt.timedelta(days=7)) >= 1
+    reminded = m.Notification.objects.filter(key__contains=f"challenge:{challenge.pk}")
+    assert {n.recipient for n in reminded} == {lena}  # the PCT's SHA lead, not its assessors
+    assert reminded.get().link == f"/due-process/challenges/{challenge.pk}/"
+    service.answer_challenge(lena, challenge, accepted=False, reason="The panel saw them.")
+    send_reminders(closes - dt.timedelta(days=1))
+    assert reminded.count() == 1  # answered: no 1-day reminder
+
+
+def test_dh_is_reminded_of_an_undecided_review_within_28_days(
+    ann, dora, lena, published, camden_sa
+):
+    from assurance.queries.reminders import REVIEW_DECISION_DAYS
+    from assurance.services.reminders import send_reminders
+
+    review = _ask(ann, published, camden_sa)
+    due = review.asked_at.date() + dt.timedelta(days=REVIEW_DECISION_DAYS)
+    send_reminders(due - dt.timedelta(days=7))
+    reminded = m.Notification.objects.filter(key__contains=f"review:{review.pk}")
+    assert {n.recipient for n in reminded} == {dora}  # DH decide, never the SHA

@@ -188,6 +188,7 @@ def test_the_lead_is_reminded_of_a_region_until_it_is_moderated(panel, lena, sar
 def test_every_kind_of_the_year_is_registered():
     codes = {kind.code for kind in kinds.kinds()}
     assert {"self_assessment", "score_sheet", "consensus", "regional_moderation"} <= codes
+    assert {"challenge", "rating_review"} <= codes  # the due process (queries/reminders.py)
     assert "plan_action" in codes  # freedoms registers its own (freedoms/apps.py)
 
 
