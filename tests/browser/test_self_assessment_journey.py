@@ -50,7 +50,9 @@ def test_staff_fill_in_with_autosave_and_the_approver_submits(
         if number == 1:
             page.screenshot(path=screenshot_dir / "self-assessment-autosaved.png", full_page=True)
         page.get_by_role("link", name="Back to the self-assessment").click()
-    expect(page.locator("#competency-3-state")).to_have_text("In progress")
+    # Level and evidence given: completed by what is in it (no "mark as completed", issue 14).
+    expect(page.locator("#competency-3-state")).to_have_text("Completed")
+    expect(page.locator("#competency-4-state")).to_have_text("Not started")
     expect(page.get_by_test_id("progress")).to_be_visible()
     assert CompetencyRating.objects.filter(self_assessment__pct__code="5K7").count() == 3
     assert CompetencyRating.objects.get(competency__number=3).evidence.endswith("competency 3.")

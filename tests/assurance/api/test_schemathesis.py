@@ -43,6 +43,22 @@ def published(reference_data, settings):
     PublicationFactory(cycle=old.cycle, version=3, status=PublicationStatus.FAILED)
 
 
+@pytest.fixture(autouse=True)
+def _keep_the_test_connection():
+    """The WSGI handler closes the database connection at the end of each request (Django's
+    ``close_old_connections`` on ``request_finished``): in a test that is the test's own
+    transaction, and PostgreSQL then answers "the connection is closed". Django's test client
+    disconnects the same receivers; so does this."""
+    from django.core import signals
+    from django.db import close_old_connections
+
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
+
+
 @pytest.fixture
 def dh_token(dora):
     return create_token(dora, "Schemathesis")[1]
