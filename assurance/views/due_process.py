@@ -30,6 +30,7 @@ from assurance.queries.panel_items import panel_items
 from assurance.rules.uploads import download_name
 from assurance.services import due_process as service
 from assurance.services.errors import ServiceError
+from assurance.views.files import private_download
 
 
 @require_GET
@@ -219,16 +220,11 @@ def challenge(request: HttpRequest, pk: int) -> HttpResponse:
 def challenge_document(request: HttpRequest, pk: int) -> FileResponse:
     """A challenge's file, through the permission check, never rendered inline."""
     document = access.get_challenge_document_for_user(request.user, pk)
-    response = FileResponse(
-        document.file.open("rb"),
-        as_attachment=True,
+    return private_download(
+        document.file,
         filename=download_name(document.original_name, document.content_type),
         content_type=document.content_type,
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    response["Content-Security-Policy"] = "sandbox; default-src 'none'"
-    return response
 
 
 @require_http_methods(["GET", "POST"])

@@ -53,6 +53,7 @@ from assurance.views.drafts import (
     login_required_keeping_drafts,
     pop_draft,
 )
+from assurance.views.files import private_download
 
 
 def _can_edit(request: HttpRequest, assessment) -> bool:
@@ -519,18 +520,12 @@ def _document(assessment, pk: int) -> EvidenceDocument:
 def document_download(request: HttpRequest, pk: int) -> FileResponse:
     """Evidence only through a permission check, never a public URL; never rendered inline."""
     document = access.get_evidence_document_for_user(request.user, pk)
-    response = FileResponse(
-        document.file.open("rb"),
-        as_attachment=True,
+    return private_download(
+        document.file,
         # Never the uploader's extension: the one its content was recognised as.
         filename=download_name(document.original_name, document.content_type),
         content_type=document.content_type,
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    # Should a browser ever render it, the file runs in a sandbox with nothing allowed.
-    response["Content-Security-Policy"] = "sandbox; default-src 'none'"
-    return response
 
 
 @require_GET
@@ -541,15 +536,11 @@ def submitted_copy(request: HttpRequest, cycle: str, pct: str, pk: int) -> FileR
         request.user, cycle_access.get_cycle(cycle), pct
     )
     copy = access.get_submitted_copy(assessment, pk)
-    response = FileResponse(
-        copy.file.open("rb"),
-        as_attachment=True,
+    return private_download(
+        copy.file,
         filename=f"{assessment.pct.code}-self-assessment-{cycle}-{copy.submitted_at:%Y-%m-%d}.pdf",
         content_type="application/pdf",
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 @require_http_methods(["GET", "POST"])
