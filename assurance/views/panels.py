@@ -689,7 +689,7 @@ def _consensus_page(
     lock_form: ConfirmForm | None = None,
     status: int | None = None,
 ) -> HttpResponse:
-    items = panel_items(sa)
+    items = form.items if form is not None else panel_items(sa)  # a refused POST has them
     existing = panel_queries.consensus_by_key(sa)
     outcome_score = with_statuses(items, existing, final=True)
     initial = initial_from_rows(items, existing)
