@@ -64,6 +64,19 @@ def client_address(request: HttpRequest) -> str:
     return str(request.META.get("REMOTE_ADDR", ""))[:64]
 
 
+_clients: dict[int, Any] = {}
+
+
+def _redis_client(backend: RedisCache) -> Any:
+    """A client on the cache's own connection pool for writes, made once per pool: Django
+    makes a new client object for every operation, which cost more than the round trip."""
+    pool = backend._cache._get_connection_pool(True)
+    client = _clients.get(id(pool))
+    if client is None:
+        client = _clients[id(pool)] = backend._cache._client(connection_pool=pool)
+    return client
+
+
 def count(key: str, timeout: int, by: int = 1) -> int:
     """Add ``by`` to the shared counter ``key`` (made if missing, kept ``timeout`` seconds):
     the new total. On Redis one round trip (SET NX EX, INCRBY in a pipeline) rather than
@@ -71,7 +84,7 @@ def count(key: str, timeout: int, by: int = 1) -> int:
     backend = caches["default"]  # the backend itself: ``cache`` is a proxy to it
     if isinstance(backend, RedisCache):
         full = backend.make_and_validate_key(key)
-        pipeline = backend._cache.get_client(full, write=True).pipeline(transaction=False)
+        pipeline = _redis_client(backend).pipeline(transaction=False)
         pipeline.set(full, 0, ex=timeout, nx=True)  # Django stores ints unpickled
         pipeline.incrby(full, by)
         return int(pipeline.execute()[1])

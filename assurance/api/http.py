@@ -15,6 +15,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
 from django.utils.http import http_date, parse_http_date_safe
@@ -91,6 +92,16 @@ def _etag_matches(header: str, etag: str) -> bool:
     return any(tag.strip().removeprefix("W/") == wanted for tag in header.split(","))
 
 
+#: A cached answer: the body, its ETag, its Last-Modified (a timestamp, or None).
+Entry = tuple[bytes, str, float | None]
+
+#: Whole anonymous answers of published snapshots, by the exact path and query string that
+#: asked for them (``answered_from_memory``). Filled only from an answer the endpoint made
+#: itself, for a query string that said exactly the validated parameters, each once — so a
+#: client cannot fill it with made-up query strings (issue 13, finding 5).
+_answers = LocalMemo(128)  # at most ~10 MB a worker: a full table is 80 kB
+
+
 def conditional_json(
     request: HttpRequest,
     cache_key: str | None,
@@ -99,13 +110,15 @@ def conditional_json(
     timeout: int,
     last_modified: Callable[[], float | None] = lambda: None,
     immutable: bool = False,
+    exact_query: bool = False,
 ) -> HttpResponse:
     """The JSON bytes of ``build()`` (from the cache when ``cache_key`` is given), or a 304.
 
     ``immutable``: the key names a published snapshot, so the body is kept in this
-    process's memory too.
+    process's memory too. ``exact_query``: the query string said exactly the validated
+    parameters, so an anonymous answer may be given again before the API's pipeline runs.
     """
-    entry = None
+    entry: Entry | None = None
     if cache_key:
         entry = _bodies.get(cache_key) if immutable else None
         if entry is None:
@@ -119,25 +132,62 @@ def conditional_json(
             cache.set(cache_key, entry, timeout)
             if immutable:
                 _bodies.set(cache_key, entry)
+    anonymous = not getattr(getattr(request, "auth", None), "is_authenticated", False)
+    public = anonymous and bool(cache_key)
+    if public and immutable and exact_query:
+        _answers.set((request.path, request.META.get("QUERY_STRING", "")), (entry, timeout))
+    return respond(request, entry, max_age=min(timeout, 300) if public else None)
+
+
+@functools.lru_cache(maxsize=1024)
+def _http_date(timestamp: float) -> str:
+    return http_date(timestamp)
+
+
+def respond(request: HttpRequest, entry: Entry, *, max_age: int | None) -> HttpResponse:
+    """The body, or a 304 when the request's validators match; ``max_age`` None: private."""
     body, etag, modified = entry
-    if_none_match = request.headers.get("If-None-Match")
+    if_none_match = request.META.get("HTTP_IF_NONE_MATCH")
     if if_none_match is not None:
         fresh = _etag_matches(if_none_match, etag)
     else:
-        since = parse_http_date_safe(request.headers.get("If-Modified-Since", ""))
+        since = parse_http_date_safe(request.META.get("HTTP_IF_MODIFIED_SINCE", ""))
         fresh = bool(modified and since and int(modified) <= since)
     response: HttpResponse = (
         HttpResponseNotModified() if fresh else HttpResponse(body, content_type="application/json")
     )
     response["ETag"] = etag
     if modified:
-        response["Last-Modified"] = http_date(modified)
-    anonymous = not getattr(getattr(request, "auth", None), "is_authenticated", False)
+        response["Last-Modified"] = _http_date(modified)
     response["Cache-Control"] = (
-        f"public, max-age={min(timeout, 300)}" if anonymous and cache_key else "private, no-cache"
+        f"public, max-age={max_age}" if max_age is not None else "private, no-cache"
     )
     response["Vary"] = "Authorization, Cookie"
     return response
+
+
+def exact_query(request: HttpRequest, validated: dict[str, str]) -> bool:
+    """True when the query string gives exactly the ``validated`` values as they are sent
+    back (``sha=Q36``, not ``sha=q36``), each once, and nothing else."""
+    given = request.GET
+    return all(len(given.getlist(k)) == 1 and given[k] == validated.get(k) for k in given)
+
+
+def remembered_answer(request: HttpRequest) -> tuple[Entry, int] | None:
+    """An anonymous answer given before for exactly this path and query string (the entry
+    and its cache timeout), or None.
+
+    Only for a GET that is anonymous on its face — no Authorization header (a token must be
+    checked and its use noted) and no session cookie (a signed-in person's answer is
+    private)."""
+    if request.method != "GET":
+        return None
+    if "HTTP_AUTHORIZATION" in request.META or settings.SESSION_COOKIE_NAME in request.COOKIES:
+        return None
+    remembered: tuple[Entry, int] | None = _answers.get(
+        (request.path, request.META.get("QUERY_STRING", ""))
+    )
+    return remembered
 
 
 def timestamp(value: Any) -> float | None:

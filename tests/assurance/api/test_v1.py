@@ -187,6 +187,84 @@ def test_the_rows_of_a_big_publication_take_a_fixed_number_of_queries(
     assert body["count"] == 152 and len(body["results"]) == 152
 
 
+# --- Answered from memory, before the pipeline ------------------------------------------
+
+
+def _answer(response) -> tuple:
+    headers = ("Content-Type", "ETag", "Last-Modified", "Cache-Control", "Vary")
+    return response.status_code, response.content, [response.get(h) for h in headers]
+
+
+def test_an_anonymous_answer_is_given_again_from_memory_as_the_pipeline_gave_it(
+    client, published, monkeypatch, django_assert_num_queries
+):
+    url = results_url(published, "sha=Q36&page=1")
+    first = client.get(url)
+    # From now on the endpoint itself must not run: the remembered answer is given.
+    monkeypatch.setattr(v1, "_published_for_rows", lambda *a: pytest.fail("pipeline ran"))
+    with django_assert_num_queries(0):
+        again = client.get(url)
+        not_modified = client.get(url, HTTP_IF_NONE_MATCH=first["ETag"])
+    assert _answer(again) == _answer(first)
+    assert not_modified.status_code == 304 and not not_modified.content
+    assert not_modified["ETag"] == first["ETag"]
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["sha=q36", "sha=Q36&junk=1", "page=1&page=1", "sha=Q36&sha=Q36", "page=01"],
+)
+def test_only_a_query_string_of_exactly_the_validated_values_is_remembered(
+    client, published, query
+):
+    from assurance.api import http
+
+    assert client.get(results_url(published, query)).status_code == 200
+    path = reverse("api:publication_results", args=[published.pk])
+    assert http._answers.get((path, query)) is None
+    assert client.get(results_url(published, "sha=Q36")).status_code == 200
+    assert http._answers.get((path, "sha=Q36")) is not None
+
+
+def test_a_remembered_answer_still_counts_against_the_anonymous_limit(client, published, settings):
+    settings.API_ANON_RATE = (3, 60)
+    url = results_url(published)
+    assert [client.get(url).status_code for _ in range(3)] == [200, 200, 200]
+    refused = client.get(url)
+    assert refused.status_code == 429
+    assert 1 <= int(refused["Retry-After"]) <= 60
+    assert refused.json() == {"detail": "Too many requests."}
+    assert client.get(url, REMOTE_ADDR="10.0.0.9").status_code == 200
+
+
+def test_a_token_or_a_session_is_never_given_the_remembered_anonymous_answer(
+    client, published, lena
+):
+    url = results_url(published)
+    assert "public" in client.get(url)["Cache-Control"]  # remembered now
+    assert client.get(url, **bearer("wcc_not-a-token")).status_code == 401
+    token, secret = create_token(lena, "Dashboard")
+    by_token = client.get(url, **bearer(secret))
+    assert by_token.status_code == 200 and "private" in by_token["Cache-Control"]
+    token.refresh_from_db()
+    assert token.last_used_at is not None
+    client.force_login(lena)
+    signed_in = client.get(url)
+    assert signed_in.status_code == 200 and "private" in signed_in["Cache-Control"]
+
+
+def test_work_in_progress_is_never_remembered(client, published, dora):
+    from assurance.api import http
+
+    published.status = PublicationStatus.RENDERING
+    published.save(update_fields=["status"])
+    forget_publication(published.pk)
+    secret = create_token(dora, "Analysis")[1]
+    assert client.get(results_url(published), **bearer(secret)).status_code == 200
+    assert client.get(results_url(published)).status_code == 404
+    assert not http._answers._items
+
+
 # --- Hostile input -----------------------------------------------------------------------
 
 
