@@ -18,7 +18,9 @@ from typing import Any
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
+from django.middleware.gzip import re_accepts_gzip
 from django.utils.http import http_date, parse_http_date_safe
+from django.utils.text import compress_string
 from pydantic import TypeAdapter
 
 
@@ -139,6 +141,21 @@ def conditional_json(
     return respond(request, entry, max_age=min(timeout, 300) if public else None)
 
 
+#: Public bodies gzipped once, by ETag (a digest of the body). GZipMiddleware would compress
+#: an 80 kB league table again for every client that accepts gzip — most do — at about
+#: 1 ms each, four times the rest of the answer. A public body holds no secret, so it needs
+#: none of the middleware's BREACH padding; private answers are left to the middleware.
+_compressed = LocalMemo(128)
+
+
+def _gzipped(etag: str, body: bytes) -> bytes:
+    compressed: bytes | None = _compressed.get(etag)
+    if compressed is None:
+        compressed = compress_string(body)
+        _compressed.set(etag, compressed)
+    return compressed
+
+
 @functools.lru_cache(maxsize=1024)
 def _http_date(timestamp: float) -> str:
     return http_date(timestamp)
@@ -153,16 +170,26 @@ def respond(request: HttpRequest, entry: Entry, *, max_age: int | None) -> HttpR
     else:
         since = parse_http_date_safe(request.META.get("HTTP_IF_MODIFIED_SINCE", ""))
         fresh = bool(modified and since and int(modified) <= since)
-    response: HttpResponse = (
-        HttpResponseNotModified() if fresh else HttpResponse(body, content_type="application/json")
-    )
+    response: HttpResponse
+    if fresh:
+        response = HttpResponseNotModified()
+    elif (
+        max_age is not None
+        and len(body) >= 200
+        and re_accepts_gzip.search(request.META.get("HTTP_ACCEPT_ENCODING", ""))
+    ):
+        response = HttpResponse(_gzipped(etag, body), content_type="application/json")
+        response["Content-Encoding"] = "gzip"
+        etag = "W/" + etag  # as GZipMiddleware does (RFC 9110 §8.8.1)
+    else:
+        response = HttpResponse(body, content_type="application/json")
     response["ETag"] = etag
     if modified:
         response["Last-Modified"] = _http_date(modified)
     response["Cache-Control"] = (
         f"public, max-age={max_age}" if max_age is not None else "private, no-cache"
     )
-    response["Vary"] = "Authorization, Cookie"
+    response["Vary"] = "Accept-Encoding, Authorization, Cookie"
     return response
 
 

@@ -265,6 +265,34 @@ def test_work_in_progress_is_never_remembered(client, published, dora):
     assert not http._answers._items
 
 
+def test_a_public_body_is_gzipped_once_for_every_client_that_accepts_it(
+    client, published, monkeypatch
+):
+    import gzip
+
+    from assurance.api import http
+
+    plain = client.get(results_url(published))
+    compressions = []
+    real = http.compress_string
+    monkeypatch.setattr(http, "compress_string", lambda b: compressions.append(1) or real(b))
+    first = client.get(results_url(published), HTTP_ACCEPT_ENCODING="gzip, br")
+    second = client.get(results_url(published, "page=1"), HTTP_ACCEPT_ENCODING="gzip")
+    assert first["Content-Encoding"] == second["Content-Encoding"] == "gzip"
+    assert gzip.decompress(first.content) == gzip.decompress(second.content) == plain.content
+    assert first["ETag"] == "W/" + plain["ETag"] and "Accept-Encoding" in first["Vary"]
+    assert compressions == [1]  # the first gzip client's; the second got the same bytes
+    assert (
+        client.get(
+            results_url(published), HTTP_ACCEPT_ENCODING="gzip", HTTP_IF_NONE_MATCH=first["ETag"]
+        ).status_code
+        == 304
+    )
+    assert not client.get(results_url(published), HTTP_ACCEPT_ENCODING="identity").has_header(
+        "Content-Encoding"
+    )
+
+
 # --- Hostile input -----------------------------------------------------------------------
 
 
