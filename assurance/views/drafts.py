@@ -127,12 +127,15 @@ def _conflict(data: dict[str, Any] | None) -> EditConflict | None:
 
 
 def login_required_keeping_drafts(
-    page_of: Callable[[HttpRequest], str] | None = None,
+    page_of: Callable[..., str] | None = None,
 ) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
     """Like ``login_required``, but a signed-out POST keeps its fields for after sign-in.
 
-    ``page_of(request)`` names the page the draft belongs to (default: the request path).
-    htmx requests are redirected client-side, so the whole page goes to sign-in.
+    ``page_of(request, **url_kwargs)`` names where the draft is kept (default: the request
+    path): a page, or for an autosave of one entry ``page#entry``, as a refused save of the
+    entry is kept, so the page puts it back in that entry's form. Sign-in leads back to the
+    page. htmx requests are redirected client-side, so the whole page goes to sign-in
+    (not the sign-in page swapped into the entry).
     """
 
     def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -140,9 +143,10 @@ def login_required_keeping_drafts(
         def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
             if request.user.is_authenticated:
                 return view(request, *args, **kwargs)
-            page = page_of(request) if page_of else request.path
+            draft = page_of(request, **kwargs) if page_of else request.path
+            page = draft.partition("#")[0]
             if request.method == "POST":
-                keep_draft(request, page)
+                keep_draft(request, draft)
             if getattr(request, "htmx", False):
                 login = resolve_url(settings.LOGIN_URL)
                 return HttpResponseClientRedirect(

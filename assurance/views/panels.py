@@ -6,6 +6,7 @@ Every view: access helper → form → one service call → render or redirect.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -44,7 +45,14 @@ from assurance.rules import calendar
 from assurance.rules import panels as panel_rules
 from assurance.services import panels as services
 from assurance.services.errors import ServiceError
-from assurance.views.drafts import REFUSED, discard_draft, is_beacon, keep_draft, pop_draft
+from assurance.views.drafts import (
+    REFUSED,
+    discard_draft,
+    is_beacon,
+    keep_draft,
+    login_required_keeping_drafts,
+    pop_draft,
+)
 from wcc.forms import ConfirmForm
 
 LONDON = ZoneInfo("Europe/London")
@@ -57,6 +65,16 @@ def _cycle(request: HttpRequest, cycle_id: int | None = None) -> Cycle:
     if cycle is None:
         raise Http404("No such cycle")
     return cycle
+
+
+def _entry_draft(page_name: str, entry: str) -> Callable[..., str]:
+    """Where a signed-out autosave of one entry is kept (``page#entry``), as its page keeps
+    a refused one: the page puts it back in the entry's form after sign-in."""
+
+    def draft(request: HttpRequest, pk: int, **kwargs: Any) -> str:
+        return f"{reverse(page_name, args=[pk])}#{kwargs[entry]}"
+
+    return draft
 
 
 def _template(request: HttpRequest, name: str, partial: str) -> str:
@@ -317,7 +335,8 @@ def _changed_notes(request: HttpRequest, sa: SelfAssessment) -> dict[str, Review
 
 
 def _restored_notes(request: HttpRequest, sa: SelfAssessment) -> dict[str, ReviewNoteForm]:
-    """Sections whose save was refused as the page was left: back in the form, unsaved."""
+    """Sections whose save was refused as the page was left, or sent signed out: back in
+    the form, unsaved."""
     page = reverse("panels:review", args=[sa.pk])
     restored = {}
     for section in panel_queries.review_sections(sa):
@@ -325,6 +344,7 @@ def _restored_notes(request: HttpRequest, sa: SelfAssessment) -> dict[str, Revie
         if draft is not None:
             form = ReviewNoteForm(draft.data, prefix=section["key"])
             form.is_valid()
+            form.draft_reason = draft.reason  # type: ignore[attr-defined]
             restored[section["key"]] = form
     return restored
 
@@ -364,7 +384,7 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "assurance/panels/review.html", context, status=status)
 
 
-@login_required
+@login_required_keeping_drafts(_entry_draft("panels:review", "section"))
 @require_POST
 def review_note(request: HttpRequest, pk: int, section: str) -> HttpResponse:
     """One section's notes, saved by htmx as the assessor types (or a plain POST)."""
@@ -436,7 +456,7 @@ def _restored_form(
     form = ItemsForm(data, items=items)
     form.is_valid()
     return form, {
-        key: {"restored": True, "errors": _item_errors(form, item)}
+        key: {"restored": drafts[key].reason, "errors": _item_errors(form, item)}
         for item in items
         if (key := item.key) in drafts
     }
@@ -559,7 +579,7 @@ def score_sheet(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "assurance/panels/score_sheet.html", _sheet_context(request, sa, form))
 
 
-@login_required
+@login_required_keeping_drafts(_entry_draft("panels:score_sheet", "key"))
 @require_POST
 def score_item(request: HttpRequest, pk: int, key: str) -> HttpResponse:
     """One item of the member's sheet, saved as they type."""
@@ -722,7 +742,7 @@ def _consensus_page(
     )
 
 
-@login_required
+@login_required_keeping_drafts(_entry_draft("panels:consensus", "key"))
 @require_POST
 def consensus_item(request: HttpRequest, pk: int, key: str) -> HttpResponse:
     """One item of the consensus, saved as the lead types. It never locks the result: the

@@ -13,6 +13,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -119,8 +120,14 @@ def overview(request: HttpRequest, cycle: str, pct: str) -> HttpResponse:
     )
 
 
-def _competency_page(request: HttpRequest) -> str:
+def _competency_page(request: HttpRequest, **kwargs: Any) -> str:
     return request.path
+
+
+def _outcome_draft(request: HttpRequest, cycle: str, pct: str, pk: int) -> str:
+    """Where a signed-out outcome autosave is kept: the outcome's entry on its page."""
+    page = reverse("self_assessment:outcomes", args=[cycle, pct])
+    return _draft_page(page, f"o{pk}")
 
 
 @dataclass(frozen=True)
@@ -400,7 +407,7 @@ def _outcomes_page(request, assessment, *, choose=None, failed=None, result=None
 
 
 @require_POST
-@login_required
+@login_required_keeping_drafts(_outcome_draft)
 def outcome_update(request: HttpRequest, cycle: str, pct: str, pk: int) -> HttpResponse:
     """One chosen outcome's values, saved by htmx as people type, or by POST; or removed."""
     the_cycle = cycle_access.get_cycle(cycle)

@@ -110,3 +110,35 @@ def test_a_save_refused_as_the_page_is_left_comes_back_as_a_draft(
     settle(page)
     expect(page.get_by_test_id("restored-note-governance")).to_have_count(0)
     expect(note_box).to_have_value("Board minutes are thin; ask for the audit committee's.")
+
+
+def test_a_note_typed_after_the_session_ended_is_back_after_sign_in(
+    page, live_server, sign_in, sara, camden_sa
+):
+    """Found in a browser: the sign-in page was swapped into the section and the note lost."""
+    sign_in(page, sara)
+    page.goto(f"{live_server.url}/panels/reviews/{camden_sa.pk}/")
+    governance = page.locator("#section-governance")
+    governance.get_by_label("Review notes").fill("Board papers seen.")
+    expect(page.get_by_test_id("saved-note-governance")).to_contain_text("Saved at")
+    # The session ends (expiry, or signed out in another tab) while she keeps typing.
+    page.context.clear_cookies(name="sessionid")
+    governance.get_by_label("Review notes").fill("Board papers seen. Finance plan missing.")
+    # The whole page goes to sign-in, never the sign-in page inside the section.
+    expect(page.get_by_label("Email address")).to_be_visible()
+    assert page.locator("#section-governance").count() == 0
+    page.get_by_label("Email address").fill(sara.email)
+    page.get_by_label("Password").fill("correct horse battery staple")
+    page.get_by_role("button", name="Sign in").click()
+    restored = page.get_by_test_id("restored-note-governance")
+    expect(restored).to_contain_text("You were signed out while typing here")
+    governance = page.locator("#section-governance")
+    expect(governance.get_by_label("Review notes")).to_have_value(
+        "Board papers seen. Finance plan missing."
+    )
+    shot(governance, "review-note-after-sign-in")
+    assert m.ReviewNote.objects.get(author=sara).note == "Board papers seen."
+    governance.get_by_label("Review notes").press("End")
+    governance.get_by_label("Review notes").type(" ")
+    expect(page.get_by_test_id("saved-note-governance")).to_contain_text("Saved at")
+    assert m.ReviewNote.objects.get(author=sara).note == "Board papers seen. Finance plan missing."
