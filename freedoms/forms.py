@@ -12,7 +12,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from assurance.models import PCT
 from assurance.rules.consequences import FreedomCode
 from freedoms.models import ActionStatus, GrantStatus
-from wcc.forms import ModelChoiceField, NHSForm
+from wcc.forms import ModelChoiceField, NHSForm, Textarea
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -107,7 +107,7 @@ class FranchiseRequestForm(FranchiseScopeForm):
 
 class ReasonForm(NHSForm):
     reason = forms.CharField(
-        label="Reason", max_length=REASON_TEXT, widget=forms.Textarea(attrs={"rows": 3})
+        label="Reason", max_length=REASON_TEXT, widget=Textarea(attrs={"rows": 3})
     )
 
 
@@ -121,7 +121,7 @@ class DecisionForm(NHSForm):
         label="Reason",
         required=False,
         max_length=REASON_TEXT,
-        widget=forms.Textarea(attrs={"rows": 3}),
+        widget=Textarea(attrs={"rows": 3}),
         help_text="Required when you reject.",
     )
 
@@ -138,7 +138,7 @@ class BudgetProposalForm(NHSForm):
     year_3 = pounds("Year 3 amount (£)", required=False)
     year_4 = pounds("Year 4 amount (£)", required=False)
     year_5 = pounds("Year 5 amount (£)", required=False)
-    rationale = forms.CharField(max_length=LONG_TEXT, widget=forms.Textarea(attrs={"rows": 5}))
+    rationale = forms.CharField(max_length=LONG_TEXT, widget=Textarea(attrs={"rows": 5}))
 
     def amounts(self) -> list[Decimal]:
         """The amounts entered, year by year, up to the first empty year."""
@@ -164,13 +164,13 @@ class FundApplicationForm(NHSForm):
     summary = forms.CharField(
         label="What the money will do",
         max_length=LONG_TEXT,
-        widget=forms.Textarea(attrs={"rows": 5}),
+        widget=Textarea(attrs={"rows": 5}),
     )
 
 
 class PlanActionForm(NHSForm):
     description = forms.CharField(
-        label="Action", max_length=LONG_TEXT, widget=forms.Textarea(attrs={"rows": 2})
+        label="Action", max_length=LONG_TEXT, widget=Textarea(attrs={"rows": 2})
     )
     owner = forms.CharField(max_length=150, help_text="The person accountable, by role.")
     due_on = date("Due date")
@@ -185,9 +185,15 @@ class ReviewForm(NHSForm):
     summary = forms.CharField(
         label="Summary",
         max_length=LONG_TEXT,
-        widget=forms.Textarea(attrs={"rows": 4}),
+        widget=Textarea(attrs={"rows": 4}),
         help_text="What was reviewed and agreed.",
     )
+
+
+def _in_a_sentence(grant: Any) -> str:
+    """The freedom's name inside a sentence: "highlighted as a top PCT" keeps its PCT."""
+    name: str = grant.freedom.name
+    return name[:1].lower() + name[1:]
 
 
 class GrantNotesForm(NHSForm):
@@ -196,17 +202,41 @@ class GrantNotesForm(NHSForm):
     def __init__(self, *args: Any, grants: list[Any], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for grant in grants:
+            name = _in_a_sentence(grant)
             self.fields[f"notes-{grant.pk}"] = forms.CharField(
-                label=f"Notes on {grant.freedom.name.lower()}",
+                label=f"Notes on {name}",
                 required=False,
                 max_length=2000,
                 initial=grant.notes,
-                widget=forms.Textarea(attrs={"rows": 2}),
-                error_messages={
-                    "max_length": f"Notes on {grant.freedom.name.lower()} must be 2,000 "
-                    "characters or fewer"
-                },
+                widget=Textarea(attrs={"rows": 2}),
+                error_messages={"max_length": f"Notes on {name} must be 2,000 characters or fewer"},
             )
+
+    @staticmethod
+    def posted_grant_ids(data: Any) -> set[int]:
+        """The grants the page was showing when it was sent (at most 100 read)."""
+        ids = set()
+        for name in list(data)[:100]:
+            number = name.removeprefix("notes-")
+            if name.startswith("notes-") and number.isdigit() and len(number) < 10:
+                ids.add(int(number))
+        return ids
+
+    def lapsed_notes(self, lapsed: list[Any]) -> list[tuple[Any, str]]:
+        """(grant, what was typed) for each grant that lapsed while the page was open and
+        whose notes were changed on it: they cannot be saved, and are not to be lost."""
+        typed = []
+        for grant in lapsed:
+            field = Textarea().value_from_datadict(self.data, self.files, f"notes-{grant.pk}")
+            if isinstance(field, str) and field.strip() != grant.notes:
+                self.add_error(
+                    None,
+                    f"Notes on {_in_a_sentence(grant)} were not saved: the grant lapsed while "
+                    "this page was open, so its notes can no longer change. What you typed is "
+                    "shown below. Nothing else was saved: save again to keep the other notes.",
+                )
+                typed.append((grant, field.strip()))
+        return typed
 
     def changed_notes(self, grants: list[Any]) -> list[tuple[Any, str]]:
         """(grant, notes) for each grant whose notes differ from what is saved."""

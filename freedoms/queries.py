@@ -198,6 +198,18 @@ def pct_grants(code: str) -> tuple[PCT, list[Grant]]:
     return pct, grants
 
 
+def lapsed_grants(pct: PCT, ids: set[int]) -> list[Grant]:
+    """Which of ``ids`` are the PCT's grants no longer active: lapsed while a page showed them."""
+    if not ids:
+        return []
+    return list(
+        Grant.objects.filter(pct=pct, pk__in=ids)
+        .exclude(status=GrantStatus.ACTIVE)
+        .select_related("freedom")
+        .order_by("freedom__number")
+    )
+
+
 # --- Reminders and the calendar feed (issue 15; registered in freedoms/apps.py) --------------
 
 

@@ -376,6 +376,11 @@ def grant_notes(request: HttpRequest, code: str) -> HttpResponse:
     access.require_dh(request.user)
     pct, grants = queries.pct_grants(code)
     form = GrantNotesForm(request.POST or None, grants=grants)
+    lapsed: list = []
+    if request.method == "POST":
+        showing = form.posted_grant_ids(request.POST) - {g.pk for g in grants}
+        form.is_valid()
+        lapsed = form.lapsed_notes(queries.lapsed_grants(pct, showing))
     if request.method == "POST" and form.is_valid():
         try:
             services.set_grants_notes(form.changed_notes(grants), by=request.user)
@@ -390,6 +395,7 @@ def grant_notes(request: HttpRequest, code: str) -> HttpResponse:
         {
             "pct": pct,
             "rows": [(g, form[f"notes-{g.pk}"]) for g in grants],
+            "lapsed": lapsed,
             "form": form,
         },
         status=400 if form.errors else 200,

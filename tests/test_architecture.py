@@ -84,3 +84,16 @@ def test_no_module_takes_part_in_an_import_cycle(graph):
         if module.split(".")[0] in PACKAGES
     }
     assert import_cycles(edges) == []
+
+
+def test_every_textarea_counts_a_line_break_once():
+    """``wcc.forms.Textarea``, not Django's: a form sends each line break as CR LF, so with
+    Django's a note that fitted the box (the browser counts one) was refused as too long."""
+    plain = [
+        f"{path.relative_to(ROOT)}:{number}"
+        for package in ("assurance", "freedoms")
+        for path in (ROOT / package).rglob("*.py")
+        for number, line in enumerate(path.read_text().splitlines(), start=1)
+        if "forms.Textarea" in line
+    ]
+    assert plain == []

@@ -24,6 +24,21 @@ def _css_class(widget: forms.Widget) -> str:
     return WIDGET_CLASSES.get(type(widget), "nhsuk-input")
 
 
+class Textarea(forms.Textarea):
+    """A textarea whose line breaks count once on the server, as the browser's ``maxlength``
+    counts them. A form sends each line break as CR LF, two characters, so a note that
+    fitted in the box was refused as too long once saved (found in a browser)."""
+
+    def value_from_datadict(self, data: Any, files: Any, name: str) -> Any:
+        value = super().value_from_datadict(data, files, name)
+        if isinstance(value, str):
+            return value.replace("\r\n", "\n").replace("\r", "\n")
+        return value
+
+
+WIDGET_CLASSES[Textarea] = "nhsuk-textarea"
+
+
 class NHSBoundField(BoundField):
     """Marks a field in error the NHS.UK way and links it to its error message."""
 

@@ -7,13 +7,13 @@ from typing import Any
 
 from django import forms
 
-from wcc.forms import ModelChoiceField, NHSForm
+from wcc.forms import ModelChoiceField, NHSForm, Textarea
 
 
 class ReasonForm(NHSForm):
     reason = forms.CharField(
         label="Reason",
-        widget=forms.Textarea(attrs={"rows": 3}),
+        widget=Textarea(attrs={"rows": 3}),
         error_messages={"required": "Give a reason"},
     )
 

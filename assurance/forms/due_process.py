@@ -9,7 +9,7 @@ from django import forms
 
 from assurance.queries.panel_items import Item
 from assurance.services.due_process import MAX_UPLOADS, TEXT_LIMIT
-from wcc.forms import NHSForm
+from wcc.forms import NHSForm, Textarea
 
 from .panels import value_field
 
@@ -54,20 +54,20 @@ class ChallengeForm(NHSForm):
     what_is_wrong = forms.CharField(
         label="What is factually wrong",
         max_length=TEXT_LIMIT,
-        widget=forms.Textarea(attrs={"rows": 4}),
+        widget=Textarea(attrs={"rows": 4}),
         error_messages={"required": "Enter what is factually wrong."},
     )
     correction = forms.CharField(
         label="The correction you ask for",
         max_length=TEXT_LIMIT,
-        widget=forms.Textarea(attrs={"rows": 2}),
+        widget=Textarea(attrs={"rows": 2}),
         error_messages={"required": "Enter the correction you ask for."},
     )
     evidence = forms.CharField(
         label="Evidence (optional)",
         max_length=TEXT_LIMIT,
         required=False,
-        widget=forms.Textarea(attrs={"rows": 4}),
+        widget=Textarea(attrs={"rows": 4}),
         help_text="Where the panel can find what shows the fact, for example board minutes.",
     )
     files = MultipleFileField(
@@ -91,7 +91,7 @@ class AnswerForm(NHSForm):
     reason = forms.CharField(
         label="Reasons",
         max_length=TEXT_LIMIT,
-        widget=forms.Textarea(attrs={"rows": 3}),
+        widget=Textarea(attrs={"rows": 3}),
         help_text="The PCT sees your answer and reasons.",
         error_messages={"required": "Enter the reasons for your answer."},
     )
@@ -121,7 +121,7 @@ class ReviewForm(NHSForm):
     grounds = forms.CharField(
         label="Grounds for the review",
         max_length=TEXT_LIMIT,
-        widget=forms.Textarea(attrs={"rows": 5}),
+        widget=Textarea(attrs={"rows": 5}),
         error_messages={"required": "Enter the grounds for the review."},
     )
 
@@ -143,7 +143,7 @@ class DecisionForm(NHSForm):
     reason = forms.CharField(
         label="Reasons",
         max_length=TEXT_LIMIT,
-        widget=forms.Textarea(attrs={"rows": 3}),
+        widget=Textarea(attrs={"rows": 3}),
         help_text="The PCT sees the decision and reasons; an upheld review's reasons are "
         "printed in the corrected version.",
         error_messages={"required": "Enter the reasons for the decision."},
@@ -176,5 +176,5 @@ class OverrideForm(NHSForm):
         label="Reason for publishing before every challenge is answered",
         required=False,
         max_length=TEXT_LIMIT,
-        widget=forms.Textarea(attrs={"rows": 2}),
+        widget=Textarea(attrs={"rows": 2}),
     )

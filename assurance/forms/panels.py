@@ -13,7 +13,7 @@ from django import forms
 
 from assurance.models import PCT, RAG, SHA_ROLES, User
 from assurance.queries.panel_items import ACTUAL, LEVEL, RATING, Item
-from wcc.forms import ModelChoiceField, ModelMultipleChoiceField, NHSForm
+from wcc.forms import ModelChoiceField, ModelMultipleChoiceField, NHSForm, Textarea
 
 LEVEL_CHOICES = [(n, str(n)) for n in (1, 2, 3, 4)]
 
@@ -79,7 +79,7 @@ class SlotForm(SlotTimeForm):
 class RemoveSlotForm(NHSForm):
     reason = forms.CharField(
         label="Why is this PCT coming off the panel day?",
-        widget=forms.Textarea(attrs={"rows": 3}),
+        widget=Textarea(attrs={"rows": 3}),
         max_length=2000,
         error_messages={"required": "Give the reason for removing this slot"},
     )
@@ -91,14 +91,14 @@ NOTE_MAX_CHARS = 10_000
 class ReviewNoteForm(NHSForm):
     note = forms.CharField(
         label="Review notes",
-        widget=forms.Textarea(attrs={"rows": 3}),
+        widget=Textarea(attrs={"rows": 3}),
         required=False,
         max_length=NOTE_MAX_CHARS,
         error_messages={"max_length": "Review notes must be 10,000 characters or fewer"},
     )
     questions = forms.CharField(
         label="Questions for the panel day",
-        widget=forms.Textarea(attrs={"rows": 3}),
+        widget=Textarea(attrs={"rows": 3}),
         required=False,
         max_length=NOTE_MAX_CHARS,
         error_messages={"max_length": "Questions must be 10,000 characters or fewer"},
@@ -106,6 +106,8 @@ class ReviewNoteForm(NHSForm):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
+        if self.errors:  # a note too long is not also "empty"
+            return data
         if not (data.get("note", "").strip() or data.get("questions", "").strip()):
             self.add_error("note", "Enter a note or a question")
         return data
@@ -171,7 +173,7 @@ class ItemsForm(NHSForm):
             self.fields[f"{p}__rationale"] = forms.CharField(
                 label=f"Rationale: {item.label}",
                 required=False,
-                widget=forms.Textarea(attrs={"rows": 2}),
+                widget=Textarea(attrs={"rows": 2}),
             )
 
     def clean(self) -> dict[str, Any]:
@@ -226,7 +228,7 @@ def initial_from_rows(items: list[Item], rows: dict[str, Any]) -> dict[str, Any]
 class ModerationForm(NHSForm):
     reason = forms.CharField(
         label="Reason for the change",
-        widget=forms.Textarea(attrs={"rows": 3}),
+        widget=Textarea(attrs={"rows": 3}),
         error_messages={"required": "Enter the reason for moderating this score."},
         help_text="Recorded in the trail with your name, the stage and the time.",
     )

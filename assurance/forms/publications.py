@@ -7,7 +7,7 @@ from typing import Any
 from django import forms
 
 from assurance.models import PCT
-from wcc.forms import ModelChoiceField, NHSForm
+from wcc.forms import ModelChoiceField, NHSForm, Textarea
 
 
 class LeaveOutForm(NHSForm):
@@ -18,7 +18,7 @@ class LeaveOutForm(NHSForm):
         label="Reason",
         help_text="For example: merged with its neighbour in 2010, or no panel was held.",
         max_length=500,
-        widget=forms.Textarea(attrs={"rows": 2}),
+        widget=Textarea(attrs={"rows": 2}),
         error_messages={"required": "Enter the reason for leaving this PCT out."},
     )
 

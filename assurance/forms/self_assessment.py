@@ -7,7 +7,7 @@ from typing import Any
 from django import forms
 
 from assurance.models import RAG, Direction, DocumentKind
-from wcc.forms import ModelChoiceField, NHSForm
+from wcc.forms import ModelChoiceField, NHSForm, Textarea
 
 LEVEL_CHOICES = [
     (1, "1 – Developing"),
@@ -49,7 +49,7 @@ class RatingForm(VersionedForm):
         help_text="What shows this level: documents, board decisions, measurable results.",
         required=False,
         strip=False,
-        widget=forms.Textarea(attrs={"rows": 8}),
+        widget=Textarea(attrs={"rows": 8}),
     )
 
 
@@ -67,7 +67,7 @@ class GovernanceForm(VersionedForm):
         "with your SHA would address.",
         required=False,
         strip=False,
-        widget=forms.Textarea(attrs={"rows": 5}),
+        widget=Textarea(attrs={"rows": 5}),
     )
 
 

@@ -102,3 +102,48 @@ def test_a_note_is_held_to_its_limit_and_clearing_a_note_saves_it_empty(
     assert Grant.objects.get(pk=camden_holds_freedoms["franchising"].pk).notes == "x" * 2000
     cleared = AuditEntry.objects.get(action="grant.notes", object_id=seat_grant.pk)
     assert (cleared.old_value, cleared.new_value) == ("Seat agreed in principle.", "")
+
+
+def test_a_note_of_many_lines_that_fits_the_box_is_saved(
+    page, live_server, sign_in, dora, camden_holds_freedoms
+):
+    """Found in a browser: the box counts a line break once, the form sent it as two, and a
+    note that fitted was refused as over 2,000 characters."""
+    sign_in(page, dora)
+    page.goto(f"{live_server.url}/freedoms/overview/5K7/grants/")
+    seat = page.get_by_label("Notes on a seat at the table")
+    seat.focus()
+    lines = "\n".join(["Agreed at the board, minute 12; see the letter of 3 June."[:49]] * 41)
+    page.keyboard.insert_text(lines)
+    expect(seat).to_have_value(lines[:2000])
+    page.get_by_role("button", name="Save notes").click()
+    expect(page.locator(".wcc-message")).to_contain_text("Notes for Camden saved.")
+    saved = Grant.objects.get(pk=camden_holds_freedoms["seat_at_table"].pk).notes
+    assert saved == lines[:2000].strip() and saved.count("\n") == 39  # 2,039 as sent
+
+
+def test_a_note_on_a_grant_that_lapsed_while_typing_is_shown_not_lost(
+    page, live_server, sign_in, dora, camden_holds_freedoms
+):
+    from freedoms.models import GrantStatus
+
+    sign_in(page, dora)
+    page.goto(f"{live_server.url}/freedoms/overview/5K7/grants/")
+    page.get_by_label("Notes on a seat at the table").fill("Chief executive joins the board.")
+    page.get_by_label("Notes on franchising").fill("Franchise talks in June.")
+    seat = camden_holds_freedoms["seat_at_table"]
+    Grant.objects.filter(pk=seat.pk).update(status=GrantStatus.LAPSED)
+    page.get_by_role("button", name="Save notes").click()
+    summary = page.locator(".nhsuk-error-summary")
+    expect(summary).to_contain_text("Notes on a seat at the table were not saved")
+    expect(page.get_by_test_id(f"lapsed-{seat.pk}")).to_contain_text(
+        "Chief executive joins the board."
+    )
+    expect(page.get_by_label("Notes on franchising")).to_have_value("Franchise talks in June.")
+    shot(page, "grant-notes-lapsed")
+    page.get_by_role("button", name="Save notes").click()
+    expect(page.locator(".wcc-message")).to_contain_text("Notes for Camden saved.")
+    assert Grant.objects.get(pk=camden_holds_freedoms["franchising"].pk).notes == (
+        "Franchise talks in June."
+    )
+    assert Grant.objects.get(pk=seat.pk).notes == ""

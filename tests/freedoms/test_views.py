@@ -393,6 +393,51 @@ def test_dh_writes_notes_on_a_seat_at_the_table(client, tiers, dora, camden, ali
     assert "Chief executive joins" in client.get(reverse("freedoms:mine")).content.decode()
 
 
+def test_a_note_with_line_breaks_that_fits_the_box_is_saved(client, tiers, dora, camden):
+    """A browser counts a line break once against maxlength; a form sends it as CR LF."""
+    from freedoms.models import Grant
+
+    grant = Grant.objects.get(pct=camden, freedom__code="seat_at_table")
+    client.force_login(dora)
+    lines = "\r\n".join(["x" * 49] * 40)  # 1,999 characters in the box, 2,038 as sent
+    response = client.post(
+        reverse("freedoms:grant_notes", args=["5K7"]), {f"notes-{grant.pk}": lines}
+    )
+    assert response.status_code == 302
+    grant.refresh_from_db()
+    assert len(grant.notes) == 1999 and "\r" not in grant.notes
+
+
+def test_a_note_on_a_grant_that_lapsed_while_the_page_was_open_is_not_lost(
+    client, tiers, dora, camden
+):
+    from freedoms.models import Grant, GrantStatus
+
+    seat = Grant.objects.get(pct=camden, freedom__code="seat_at_table")
+    others = list(Grant.objects.filter(pct=camden).exclude(pk=seat.pk))
+    client.force_login(dora)
+    url = reverse("freedoms:grant_notes", args=["5K7"])
+    data = {f"notes-{g.pk}": g.notes for g in others}
+    data[f"notes-{seat.pk}"] = "Chief executive joins the board"
+    data[f"notes-{others[0].pk}"] = "Agreed with the SHA"
+    Grant.objects.filter(pk=seat.pk).update(status=GrantStatus.LAPSED)  # while typing
+    audited = AuditEntry.objects.count()
+    refused = client.post(url, data)
+    html = refused.content.decode()
+    assert refused.status_code == 400 and html.startswith("<!DOCTYPE") and "Error:" in html
+    assert "Notes on a seat at the table were not saved: the grant lapsed" in html
+    assert f'data-testid="lapsed-{seat.pk}"' in html and "Chief executive joins the board" in html
+    assert "Agreed with the SHA</textarea>" in html  # the others, still as typed
+    assert AuditEntry.objects.count() == audited  # nothing saved
+    # Saved again from the page shown (which no longer holds the lapsed grant's box).
+    del data[f"notes-{seat.pk}"]
+    assert client.post(url, data).status_code == 302
+    others[0].refresh_from_db()
+    assert others[0].notes == "Agreed with the SHA"
+    seat.refresh_from_db()
+    assert seat.notes == ""
+
+
 def _count(client, url):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext

@@ -858,3 +858,25 @@ def test_a_note_refused_as_the_page_is_left_comes_back_unsaved(
     assert "10,000 characters or fewer" in html and "Thin on delivery. Thin" in html
     # Shown once; a later save discards it.
     assert "restored-note-governance" not in c.get(url("review", sa.pk)).content.decode()
+
+
+def test_a_note_that_fits_the_box_is_saved_whatever_its_line_breaks(
+    client, reference_data, camden, sara
+):
+    """The browser counts a line break once against maxlength; a form sends it as CR LF."""
+    sa = submitted_self_assessment(panel_cycle(open_phase=2), camden)
+    c = as_user(client, sara)
+    note = "\r\n".join(["y" * 95] * 104)  # 9,983 characters in the box, 10,086 as sent
+    saved = c.post(url("review", sa.pk), {"governance-note": note, "governance-questions": ""})
+    assert saved.status_code == 302
+    assert m.ReviewNote.objects.get().note == note.replace("\r\n", "\n")
+
+
+def test_a_note_too_long_says_so_and_only_so(client, reference_data, camden, sara):
+    sa = submitted_self_assessment(panel_cycle(open_phase=2), camden)
+    c = as_user(client, sara)
+    refused = c.post(url("review", sa.pk), {"governance-note": "z" * 10_001})
+    html = refused.content.decode()
+    assert refused.status_code == 400 and "10,000 characters or fewer" in html
+    assert "Enter a note or a question" not in html
+    assert not m.ReviewNote.objects.exists()
