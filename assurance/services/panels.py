@@ -340,21 +340,24 @@ def save_review_note(
     )
     if not created and (row.note, row.questions) == (note.strip(), questions.strip()):
         return row  # an autosave of the same text: nothing to write or record
-    old = row.note
+    old = {"note": row.note, "questions": row.questions}
     row.note = note.strip()
     row.questions = questions.strip()
     row.save()
-    audit.record(
-        actor=actor,
-        action="review_note.saved",
-        obj=row,
-        cycle=sa.cycle,
-        pct=sa.pct,
-        label=f"Review note on {section}",
-        field="note",
-        old="" if created else old,
-        new=row.note,
-    )
+    for field, new in (("note", row.note), ("questions", row.questions)):
+        if old[field] != new or (created and field == "note"):
+            audit.record(  # one entry per box changed: each says what it was and became
+                actor=actor,
+                action="review_note.saved",
+                obj=row,
+                cycle=sa.cycle,
+                pct=sa.pct,
+                label=f"Review note on {section}"
+                + (" (questions)" if field == "questions" else ""),
+                field=field,
+                old=old[field],
+                new=new,
+            )
     return row
 
 

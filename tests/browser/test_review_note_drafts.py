@@ -53,7 +53,7 @@ def test_a_note_typed_and_left_at_once_is_there_on_return(
         "When does the deficit close?",
     )
     # Audited (moving between the two boxes may have saved the note on its own first).
-    audited = m.AuditEntry.objects.filter(action="review_note.saved").order_by("pk")
+    audited = m.AuditEntry.objects.filter(action="review_note.saved", field="note").order_by("pk")
     assert {a.actor for a in audited} == {sara}
     assert audited.last().new_value == "Finance rated green; the deficit says amber."
 

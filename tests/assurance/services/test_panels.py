@@ -142,8 +142,21 @@ def test_an_assessor_writes_review_notes_in_phase_two(reference_data, camden, sa
         sara, sa, section="competency-5", note="Thin.", questions="Where is the JSNA?"
     )
     assert m.ReviewNote.objects.get().note == "Thin."
-    assert m.AuditEntry.objects.filter(action="review_note.saved").count() == 2
+    trail = m.AuditEntry.objects.filter(action="review_note.saved").order_by("pk")
+    assert [(a.field, a.old_value, a.new_value) for a in trail] == [
+        ("note", "", "Thin needs assessment."),
+        ("questions", "", "Where is the JSNA?"),
+        ("note", "Thin needs assessment.", "Thin."),
+    ]
     assert note.questions == "Where is the JSNA?"
+
+
+def test_a_change_to_the_questions_alone_is_audited_as_such(reference_data, camden, sara):
+    sa = submitted_self_assessment(panel_cycle(open_phase=2), camden)
+    panels.save_review_note(sara, sa, section="governance", note="Thin.", questions="")
+    panels.save_review_note(sara, sa, section="governance", note="Thin.", questions="Who?")
+    last = m.AuditEntry.objects.filter(action="review_note.saved").latest("pk")
+    assert (last.field, last.old_value, last.new_value) == ("questions", "", "Who?")
 
 
 def test_saving_the_same_note_again_records_nothing(reference_data, camden, sara):

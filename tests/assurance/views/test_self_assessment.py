@@ -644,3 +644,29 @@ def test_a_removed_document_is_no_longer_downloadable(alice, dora, camden_sa):
     client_for(alice).post(url("document_remove", "5K7", document.pk))
     assert client_for(alice).get(path).status_code == 404
     assert client_for(dora).get(path).status_code == 404
+
+
+def test_a_refused_outcome_save_says_so_once_at_the_top_and_in_the_title(alice, camden_sa):
+    from assurance.models import OutcomeIndicator
+
+    client = client_for(alice)
+    smoking = OutcomeIndicator.objects.get(code="smoking")
+    client.post(url("outcomes"), {"indicator": smoking.pk})
+    chosen = camden_sa.chosen_outcomes.get()
+    prefix = f"o{chosen.pk}"
+    html = client.post(
+        url("outcome_update", "5K7", chosen.pk),
+        {f"{prefix}-version": 1, f"{prefix}-target": "-2", f"{prefix}-direction": "lower"},
+    ).content.decode()
+    assert "<title>Error: Health outcomes" in html
+    assert html.count("There is a problem") == 1
+    assert "Enter a target of 0 or more" in html
+
+
+def test_a_refused_competency_save_has_error_in_its_title(alice, camden_sa):
+    html = (
+        client_for(alice)
+        .post(url("competency", "5K7", 3), {"slot": "c3", "c3-version": "0", "c3-level": "9"})
+        .content.decode()
+    )
+    assert "<title>Error: Competency 3" in html
