@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from assurance.services.errors import ServiceError
+from assurance.views.drafts import login_required_keeping_drafts, posted_or_draft
 from freedoms import access, queries, services
 from freedoms.forms import (
     ActionStatusForm,
@@ -125,11 +126,11 @@ def franchise_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
     return redirect("freedoms:franchise_detail", pk=pk)
 
 
-@login_required
+@login_required_keeping_drafts()
 @require_http_methods(["GET", "POST"])
 def budget_new(request: HttpRequest) -> HttpResponse:
     access.require_pct_user(request.user)
-    form = BudgetProposalForm(request.POST or None)
+    form = BudgetProposalForm(posted_or_draft(request))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -172,12 +173,12 @@ def budget_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "freedoms/budget_detail.html", context, status=status)
 
 
-@login_required
+@login_required_keeping_drafts()
 @require_http_methods(["GET", "POST"])
 def fund_apply(request: HttpRequest) -> HttpResponse:
     access.require_pct_user(request.user)
     fund = access.current_fund()
-    form = FundApplicationForm(request.POST or None)
+    form = FundApplicationForm(posted_or_draft(request))
     if request.method == "POST" and form.is_valid():
         try:
             services.apply_to_fund(fund, by=request.user, **form.cleaned_data)
@@ -279,11 +280,11 @@ def review_calendar(request: HttpRequest) -> HttpResponse:
     return render(request, template, context)
 
 
-@login_required
+@login_required_keeping_drafts()
 @require_http_methods(["GET", "POST"])
 def review_record(request: HttpRequest, code: str) -> HttpResponse:
     pct = access.get_pct_for_sha_user(request.user, code)
-    form = ReviewForm(request.POST or None, initial={"held_on": timezone.localdate()})
+    form = ReviewForm(posted_or_draft(request), initial={"held_on": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
         try:
             services.record_review(pct, by=request.user, **form.cleaned_data)

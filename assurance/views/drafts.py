@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import resolve_url
@@ -157,3 +158,22 @@ def login_required_keeping_drafts(
         return wrapper
 
     return decorator
+
+
+SIGNED_OUT_MESSAGE = (
+    "You were signed out before this was sent. We kept what you typed (but not any file "
+    "you chose): check it and send it again."
+)
+
+
+def posted_or_draft(request: HttpRequest) -> QueryDict | None:
+    """The data to bind a one-form page's form to: the POST, or on the way back from
+    sign-in the fields its signed-out POST kept (``login_required_keeping_drafts``), said
+    so in a message; else None (an unbound form)."""
+    if request.method == "POST":
+        return request.POST
+    draft = pop_draft(request, request.path)
+    if draft is None:
+        return None
+    messages.warning(request, SIGNED_OUT_MESSAGE)
+    return draft.data

@@ -30,6 +30,7 @@ from assurance.queries.panel_items import panel_items
 from assurance.rules.uploads import download_name
 from assurance.services import due_process as service
 from assurance.services.errors import ServiceError
+from assurance.views.drafts import login_required_keeping_drafts, posted_or_draft
 from assurance.views.files import private_download
 
 
@@ -142,14 +143,14 @@ def _item(sa: SelfAssessment, pk: int) -> tuple[Consensus, object]:
 
 
 @require_http_methods(["GET", "POST"])
-@login_required
+@login_required_keeping_drafts()
 def challenge_new(request: HttpRequest, cycle_id: int, code: str, item: int) -> HttpResponse:
     cycle = access.get_cycle_for_due_process(request.user, cycle_id)
     sa = access.get_draft_for_user(request.user, cycle, code)
     if not access.may_challenge(request.user, sa):
         raise PermissionDenied("Only the PCT's approver challenges its draft result.")
     consensus, row = _item(sa, item)
-    form = ChallengeForm(request.POST or None, request.FILES or None)
+    form = ChallengeForm(posted_or_draft(request), request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
             challenge = service.raise_challenge(
@@ -228,7 +229,7 @@ def challenge_document(request: HttpRequest, pk: int) -> FileResponse:
 
 
 @require_http_methods(["GET", "POST"])
-@login_required
+@login_required_keeping_drafts()
 def review_new(request: HttpRequest, pk: int, code: str) -> HttpResponse:
     """The PCT's approver asks for a rating review of named items of a published version."""
     publication = publication_access.get_publication_for_user(request.user, pk)
@@ -241,7 +242,7 @@ def review_new(request: HttpRequest, pk: int, code: str) -> HttpResponse:
         (str(c.pk), queries.consensus_label(c) + (" (already under review)" if taken else ""))
         for c, taken in items
     ]
-    form = ReviewForm(request.POST or None, choices=choices)
+    form = ReviewForm(posted_or_draft(request), choices=choices)
     if request.method == "POST" and form.is_valid():
         chosen = {int(v) for v in form.cleaned_data["items"]}
         try:

@@ -52,6 +52,7 @@ from assurance.views.drafts import (
     keep_draft,
     login_required_keeping_drafts,
     pop_draft,
+    posted_or_draft,
 )
 from wcc.forms import ConfirmForm
 
@@ -215,12 +216,12 @@ def slot_change(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@login_required
+@login_required_keeping_drafts()
 @require_http_methods(["GET", "POST"])
 def slot_remove(request: HttpRequest, pk: int) -> HttpResponse:
     """Take a PCT off its panel day, with a reason, until the day is held."""
     slot = access.get_slot_for_lead(request.user, pk)
-    form = RemoveSlotForm(request.POST or None)
+    form = RemoveSlotForm(posted_or_draft(request))
     if request.method == "POST" and form.is_valid():
         try:
             services.remove_slot(request.user, slot, reason=form.cleaned_data["reason"])
@@ -784,13 +785,13 @@ def result(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@login_required
+@login_required_keeping_drafts()
 @require_http_methods(["GET", "POST"])
 def moderate(request: HttpRequest, pk: int) -> HttpResponse:
     consensus_row = access.get_consensus_for_moderator(request.user, pk)
     sa = consensus_row.self_assessment
     item = next(i for i in panel_items(sa) if i.key == row_key(consensus_row))
-    form = ModerationForm(request.POST or None, item=item)
+    form = ModerationForm(posted_or_draft(request), item=item)
     if request.method == "POST" and form.is_valid():
         try:
             services.moderate_score(

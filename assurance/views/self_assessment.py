@@ -53,6 +53,7 @@ from assurance.views.drafts import (
     keep_draft,
     login_required_keeping_drafts,
     pop_draft,
+    posted_or_draft,
 )
 from assurance.views.files import private_download
 
@@ -593,13 +594,13 @@ def submit(request: HttpRequest, cycle: str, pct: str) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-@login_required
+@login_required_keeping_drafts()
 def reopen(request: HttpRequest, cycle: str, pct: str) -> HttpResponse:
     cycle_access.require_dh(request.user)
     assessment = access.get_self_assessment_for_user(
         request.user, cycle_access.get_cycle(cycle), pct
     )
-    form = ReasonForm(request.POST or None)
+    form = ReasonForm(posted_or_draft(request))
     if request.method == "POST" and form.is_valid():
         try:
             sa.reopen_self_assessment(request.user, assessment, reason=form.cleaned_data["reason"])

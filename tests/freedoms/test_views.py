@@ -338,6 +338,24 @@ def test_pct_staff_apply_to_the_fund(client, tiers, bob):
     assert FundApplication.objects.get().pct.code == "5K8"
 
 
+def test_a_fund_application_sent_signed_out_is_back_in_the_form_after_sign_in(
+    client, tiers, bob
+):
+    """Found in a browser: the session ended while the application was typed, and the
+    sign-in page led back to an empty form."""
+    url = reverse("freedoms:fund_apply")
+    typed = {"title": "Telehealth for COPD", "amount": "250000", "summary": "Fewer admissions."}
+    response = client.post(url, typed)
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+    assert not FundApplication.objects.exists()
+    client.force_login(bob)
+    html = client.get(url).content.decode()
+    assert "You were signed out before this was sent" in html
+    assert 'value="Telehealth for COPD"' in html and "Fewer admissions.</textarea>" in html
+    # Shown once: the next visit is an empty form again.
+    assert "Telehealth for COPD" not in client.get(url).content.decode()
+
+
 def test_dh_confirms_a_publication_from_the_overview(client, dora, camden, islington):
     publication = publish({camden: "freedoms", islington: "notice"})
     client.force_login(dora)
