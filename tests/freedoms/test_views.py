@@ -338,9 +338,7 @@ def test_pct_staff_apply_to_the_fund(client, tiers, bob):
     assert FundApplication.objects.get().pct.code == "5K8"
 
 
-def test_a_fund_application_sent_signed_out_is_back_in_the_form_after_sign_in(
-    client, tiers, bob
-):
+def test_a_fund_application_sent_signed_out_is_back_in_the_form_after_sign_in(client, tiers, bob):
     """Found in a browser: the session ended while the application was typed, and the
     sign-in page led back to an empty form."""
     url = reverse("freedoms:fund_apply")
