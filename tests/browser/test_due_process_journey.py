@@ -104,6 +104,7 @@ def test_a_challenge_is_answered_before_publication_starts(
     page.screenshot(path=screenshot_dir / "due-process-queue.png", full_page=True)
     assert_clean(page)
     page.get_by_role("link", name="1. Locally lead the NHS").click()
+    expect(page.get_by_label("Accepted: moderate the item")).to_be_visible()
     assert_clean(page)
     page.get_by_label("Accepted: moderate the item").check()
     page.locator("input[name='value'][value='3']").check()
@@ -155,6 +156,7 @@ def test_a_rating_review_leads_to_a_corrected_version(
     sign_in(page, ann)
     page.goto(f"{live_server.url}/results/{publication.pk}/pcts/5K7/")
     page.get_by_role("link", name="Ask for a rating review").click()
+    expect(page.get_by_label("Governance: Finance")).to_be_visible()
     assert_clean(page)
     page.get_by_label("Governance: Finance").check()
     page.get_by_label("Grounds for the review").fill(
@@ -174,6 +176,8 @@ def test_a_rating_review_leads_to_a_corrected_version(
     page.goto(f"{live_server.url}/due-process/")
     expect(page.get_by_test_id("pending")).to_have_text("1")
     page.get_by_role("link", name="Camden").click()
+    # The review's page, loaded (axe on a page still navigating finds no document).
+    expect(page.get_by_label("Upheld: moderate the items")).to_be_visible()
     assert_clean(page)
     page.get_by_label("Upheld: moderate the items").check()
     page.locator("input[name^='item_'][value='amber']").check()
