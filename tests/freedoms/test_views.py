@@ -6,7 +6,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from django.urls import reverse
+from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 
 from assurance.models import PCT, AuditEntry, Role
@@ -247,6 +247,45 @@ def test_recording_a_review_through_the_form(client, tiers, sara, islington):
     response = client.post(url, {"held_on": TODAY.isoformat(), "summary": "Recovery on track"})
     assert response.status_code == 302
     assert Standing.objects.get(pct=islington).last_review_on == TODAY
+
+
+@pytest.mark.parametrize(
+    ("who", "url", "typed"),
+    [
+        (
+            "alice",
+            reverse_lazy("freedoms:budget_new"),
+            {"title": "Diabetes pathway", "first_year": "2010", "rationale": "Fewer admissions"},
+        ),
+        (
+            "sara",
+            reverse_lazy("freedoms:review_record", args=["5K8"]),
+            {"held_on": TODAY.isoformat(), "summary": "Recovery on track"},
+        ),
+    ],
+)
+def test_a_form_sent_signed_out_is_back_after_sign_in_and_saves_nothing_meanwhile(
+    client, request, tiers, who, url, typed
+):
+    url = str(url)
+    assert "/accounts/login/" in client.post(url, typed)["Location"]
+    assert not BudgetProposal.objects.exists()
+    assert Standing.objects.get(pct__code="5K8").last_review_on is None
+    client.force_login(request.getfixturevalue(who))
+    html = client.get(url).content.decode()
+    assert "You were signed out before this was sent" in html
+    assert all(value in html for value in typed.values())
+
+
+def test_a_draft_kept_signed_out_is_not_shown_to_someone_who_may_not_use_the_page(
+    client, tiers, nick
+):
+    url = reverse("freedoms:review_record", args=["5K8"])
+    client.post(url, {"held_on": TODAY.isoformat(), "summary": "Recovery on track"})
+    client.force_login(nick)  # another SHA's assessor signs in in this browser
+    response = client.get(url)
+    assert response.status_code == 404
+    assert "Recovery on track" not in response.content.decode()
 
 
 def test_an_sha_cannot_review_another_shas_pct(client, tiers, nick):
